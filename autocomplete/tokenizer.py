@@ -1,0 +1,163 @@
+"""Words and punctuation, a sentencepiece word vocabulary, and Portuguese detokenization.
+
+Casing policy: the model sees lower-case words only, which pools the statistics of "Casa" at
+a sentence start with "casa" elsewhere (a 2M-word corpus cannot afford to learn both). Each
+word's usual written form, counted where capitals are not forced by a sentence start, is
+kept in `display_forms` ("capitu" -> "Capitu", "rio" -> "Rio" only if the corpus writes it
+so most of the time); the Suggester re-cases with it and capitalises sentence starts.
+
+Sentence boundaries are the `</s>` token, appended after every sentence of the corpus.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import sentencepiece as spm
+
+from autocomplete.errors import VocabularyError
+
+PAD, UNK, EOS = "<pad>", "<unk>", "</s>"
+PAD_ID, UNK_ID, EOS_ID = 0, 1, 2
+SPECIAL_IDS = (PAD_ID, UNK_ID, EOS_ID)
+PIECE_PREFIX = "▁"  # sentencepiece's word-start marker
+
+# A word: letters/digits with inner hyphens or apostrophes ("disse-me", "d'água", "e-mail").
+# Anything else that is not a space is one punctuation token; "..." stays together.
+TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*|\.\.\.|[^\w\s]|_", re.UNICODE)
+NO_SPACE_BEFORE = frozenset(",.;:!?)]}»”…%") | {"..."}
+NO_SPACE_AFTER = frozenset("([{«“")
+
+
+def pretokenize(text: str) -> list[str]:
+    """Split text into word and punctuation tokens, keeping their written case."""
+    return TOKEN.findall(text)
+
+
+def is_word(token: str) -> bool:
+    return bool(token) and (token[0].isalnum())
+
+
+def detokenize(tokens: Iterable[str]) -> str:
+    """Join tokens as Portuguese is written: 'Olá , mundo !' -> 'Olá, mundo!'."""
+    out: list[str] = []
+    open_quote = False
+    glue_next = True
+    for token in tokens:
+        if token == '"':
+            open_quote = not open_quote
+            if open_quote:
+                out.append(token if glue_next else " " + token)
+                glue_next = True
+            else:
+                out.append(token)
+                glue_next = False
+            continue
+        if glue_next or token in NO_SPACE_BEFORE:
+            out.append(token)
+        else:
+            out.append(" " + token)
+        glue_next = token in NO_SPACE_AFTER
+    return "".join(out)
+
+
+class Tokenizer:
+    """Lower-cased word ids from a sentencepiece `model_type=word` vocabulary."""
+
+    def __init__(self, model_bytes: bytes, display_forms: dict[str, str]):
+        self.model_bytes = model_bytes
+        self.processor = spm.SentencePieceProcessor(model_proto=model_bytes)
+        self.display_forms = display_forms
+        size = self.processor.get_piece_size()
+        self.words: list[str] = [
+            self.processor.id_to_piece(i).removeprefix(PIECE_PREFIX) for i in range(size)
+        ]
+        self.words[PAD_ID], self.words[UNK_ID], self.words[EOS_ID] = PAD, UNK, EOS
+        self.ids: dict[str, int] = {word: i for i, word in enumerate(self.words)}
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    @classmethod
+    def train(cls, sentences: Iterable[str], vocab_size: int, threads: int = 2) -> Tokenizer:
+        """Build the vocabulary: the `vocab_size - 3` most frequent lower-cased tokens."""
+        counts: Counter[str] = Counter()
+        surface: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        with tempfile.TemporaryDirectory() as tmp:
+            text_path = Path(tmp) / "pretokenized.txt"
+            with text_path.open("w", encoding="utf-8") as handle:
+                for sentence in sentences:
+                    tokens = pretokenize(sentence)
+                    if not tokens:
+                        continue
+                    for position, token in enumerate(tokens):
+                        lower = token.lower()
+                        counts[lower] += 1
+                        if position > 0 and tokens[position - 1] not in {"—", "–", '"', "“", "«"}:
+                            surface[lower][token] += 1
+                    handle.write(" ".join(tokens).lower() + "\n")
+            available = len(counts) + len(SPECIAL_IDS)
+            if vocab_size > available:
+                raise VocabularyError(
+                    f"corpus too small for --vocab-size {vocab_size}: it has only "
+                    f"{len(counts)} distinct words (use --vocab-size {available} or less)"
+                )
+            if vocab_size <= len(SPECIAL_IDS):
+                raise VocabularyError(f"--vocab-size must be more than {len(SPECIAL_IDS)}")
+            prefix = Path(tmp) / "vocab"
+            spm.SentencePieceTrainer.train(
+                input=str(text_path),
+                model_prefix=str(prefix),
+                model_type="word",
+                vocab_size=vocab_size,
+                normalization_rule_name="identity",  # text is already NFC and lower-cased
+                character_coverage=1.0,
+                pad_id=PAD_ID,
+                unk_id=UNK_ID,
+                bos_id=-1,
+                eos_id=EOS_ID,
+                max_sentence_length=1 << 20,
+                num_threads=max(1, threads),
+                minloglevel=2,
+            )
+            model_bytes = (prefix.with_suffix(".model")).read_bytes()
+        display_forms = {}
+        for lower, forms in surface.items():
+            best, _ = forms.most_common(1)[0]
+            if best != lower:
+                display_forms[lower] = best
+        tokenizer = cls(model_bytes, {})
+        tokenizer.display_forms = {w: f for w, f in display_forms.items() if w in tokenizer.ids}
+        return tokenizer
+
+    def encode_sentences(self, sentences: Iterable[str]) -> np.ndarray:
+        """One id stream: each sentence's tokens followed by `</s>`."""
+        lines = [" ".join(pretokenize(sentence)).lower() for sentence in sentences]
+        encoded = self.processor.encode([line for line in lines if line])
+        total = sum(len(ids) + 1 for ids in encoded)
+        stream = np.empty(total, dtype=np.int32)
+        position = 0
+        for ids in encoded:
+            stream[position : position + len(ids)] = ids
+            stream[position + len(ids)] = EOS_ID
+            position += len(ids) + 1
+        return stream
+
+    def word_id(self, token: str) -> int:
+        return self.ids.get(token.lower(), UNK_ID)
+
+    def display(self, word: str) -> str:
+        """The usual written form of a vocabulary word ("capitu" -> "Capitu")."""
+        return self.display_forms.get(word, word)
+
+    def state(self) -> dict:
+        return {"sentencepiece": self.model_bytes, "display_forms": self.display_forms}
+
+    @classmethod
+    def from_state(cls, state: dict) -> Tokenizer:
+        return cls(state["sentencepiece"], dict(state["display_forms"]))
