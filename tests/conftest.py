@@ -1,0 +1,50 @@
+"""Shared fixtures: a tiny model trained in seconds on the repository's sample text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autocomplete import train
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_CORPUS = REPO / "corpus"
+SHARED_CORPUS = REPO.parent / "shared" / "corpus" / "machado"
+
+TINY_FLAGS = {
+    "--vocab-size": "200",
+    "--emb": "32",
+    "--hidden": "32",
+    "--epochs": "8",
+    "--batch-size": "4",
+    "--bptt": "12",
+    "--eval-every": "1000",
+    "--lr": "0.01",
+    "--dropout": "0.0",
+    "--seed": "7",
+}
+
+
+def train_tiny(out: Path, corpus: Path = SAMPLE_CORPUS, **overrides: str) -> Path:
+    """Train a tiny model into `out` and return the path of its model.pt."""
+    flags = dict(TINY_FLAGS)
+    flags.update({f"--{key.replace('_', '-')}": str(value) for key, value in overrides.items()})
+    argv = ["--corpus", str(corpus), "--out", str(out), "--quiet"]
+    for flag, value in flags.items():
+        argv += [flag, value]
+    assert train.main(argv) == 0
+    return out / "model.pt"
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """A word LSTM trained on corpus/ (vocabulary 200) shared by the whole test session."""
+    return train_tiny(tmp_path_factory.mktemp("tiny-model"))
+
+
+@pytest.fixture
+def machado() -> Path:
+    if not SHARED_CORPUS.is_dir():
+        pytest.skip("../shared/corpus/machado is not present")
+    return SHARED_CORPUS
