@@ -137,18 +137,19 @@ class Trainer:
                 train_config.corpus, model_config.vocab_size, self.out / ".cache", resumed_tokenizer
             )
         model_config.vocab_size = len(self.data.tokenizer)
-        try:
-            self.train_batches = data.batchify(
-                data.shard(self.data.train, self.rank, self.world_size), train_config.batch_size
-            )
-            self.valid_batches = data.batchify(
-                data.shard(self.data.valid, self.rank, self.world_size), EVAL_BATCH
-            )
-        except ValueError:
+        train_shard = data.shard(self.data.train, self.rank, self.world_size)
+        valid_shard = data.shard(self.data.valid, self.rank, self.world_size)
+        if len(train_shard) < 2 * train_config.batch_size or len(valid_shard) < 2:
             raise ConfigError(
-                f"corpus too small: {len(self.data.train)} training tokens cannot fill "
-                f"--batch-size {train_config.batch_size}"
-            ) from None
+                f"corpus too small: {len(self.data.train)} training and {len(self.data.valid)} "
+                f"validation tokens for --batch-size {train_config.batch_size} "
+                f"on {self.world_size} process(es)"
+            )
+        self.train_batches = data.batchify(train_shard, train_config.batch_size)
+        # Small validation sets (toy corpora) get fewer rows rather than no validation at all.
+        self.valid_batches = data.batchify(
+            valid_shard, max(1, min(EVAL_BATCH, len(valid_shard) // 4))
+        )
         self.steps_per_epoch = data.window_count(self.train_batches, train_config.bptt)
 
         self.model = WordLM(model_config).to(self.device)

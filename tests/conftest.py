@@ -5,8 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import torch
 
 from autocomplete import train
+
+# Tiny models gain nothing from threads, and on a shared 2-core machine torch's spinning
+# worker threads slow every other process down.
+torch.set_num_threads(1)
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_CORPUS = REPO / "corpus"

@@ -1,0 +1,130 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from conftest import SAMPLE_CORPUS, train_tiny
+
+from autocomplete import checkpoint, train
+
+
+def _metrics(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+
+
+def test_training_lowers_validation_perplexity_and_logs(tmp_path):
+    model_path = train_tiny(tmp_path, epochs=3)
+    records = _metrics(tmp_path)
+    valid = [r["valid_ppl"] for r in records if "valid_ppl" in r]
+    assert len(valid) == 3
+    assert valid[-1] < valid[0]
+    assert valid[-1] < 0.6 * 200  # far better than a uniform guess over the vocabulary
+    for record in records:
+        assert {"step", "tokens_seen", "elapsed_s"} <= record.keys()
+    loaded = checkpoint.load(model_path)
+    assert loaded.metrics["best_valid_ppl"] == pytest.approx(min(valid), rel=1e-3)
+    assert loaded.corpus_fingerprint and len(loaded.tokenizer) == 200
+    assert loaded.training is None  # model.pt is inference-only; the state is in train_state.pt
+
+
+def test_same_seed_gives_the_same_model(tmp_path):
+    first = checkpoint.load(train_tiny(tmp_path / "a", epochs=2))
+    second = checkpoint.load(train_tiny(tmp_path / "b", epochs=2))
+    assert first.metrics["best_valid_ppl"] == second.metrics["best_valid_ppl"]
+    for (name, a), (_, b) in zip(
+        first.model.state_dict().items(), second.model.state_dict().items(), strict=True
+    ):
+        assert torch.equal(a, b), name
+
+
+def test_resume_continues_from_the_saved_step(tmp_path):
+    train_tiny(tmp_path, epochs=2)
+    state = checkpoint.load(tmp_path / "train_state.pt")
+    steps_after_two = state.training["step"]
+    assert train.main(["--resume", str(tmp_path), "--epochs", "4", "--quiet"]) == 0
+    resumed = checkpoint.load(tmp_path / "train_state.pt")
+    assert resumed.training["step"] == 2 * steps_after_two
+    assert resumed.training["epoch"] == 4
+    steps = [r["step"] for r in _metrics(tmp_path)]
+    assert steps == sorted(steps) and steps[-1] == 2 * steps_after_two
+
+
+def test_weights_can_be_saved_in_half_precision(tmp_path):
+    full = train_tiny(tmp_path / "full", save_dtype="float32", epochs=1)
+    half = train_tiny(tmp_path / "half", save_dtype="float16", epochs=1)
+    assert half.stat().st_size < full.stat().st_size
+    restored = checkpoint.load(half)  # loads back as float32 for inference
+    assert all(p.dtype == torch.float32 for p in restored.model.parameters())
+
+
+def _run(argv: list[str], capsys) -> tuple[int, str]:
+    try:
+        code = train.main(argv)
+    except SystemExit as exit_:  # argparse rejects unparsable values itself
+        code = exit_.code
+    return code, capsys.readouterr().err.strip()
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--corpus", "/nao/existe"], "corpus path does not exist"),
+        (["--vocab-size", "100000"], "corpus too small for --vocab-size 100000"),
+        (["--batch-size", "0"], "batch-size must be a positive number"),
+        (["--hidden", "-5"], "hidden must be a positive number"),
+        (["--lr", "-1"], "lr must be positive"),
+        (["--cell", "transformer"], "cell must be lstm, gru or rnn"),
+        (["--device", "tpu"], "device must be auto, cpu or cuda"),
+        (["--batch-size", "100000", "--vocab-size", "100"], "corpus too small"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, flags, message):
+    argv = ["--corpus", str(SAMPLE_CORPUS), "--out", str(tmp_path), "--quiet", *flags]
+    code, err = _run(argv, capsys)
+    assert code == 2
+    assert len(err.splitlines()) == 1 and message in err
+
+
+def test_corpus_without_readable_text(tmp_path, capsys):
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_bytes(b"\xff\xfe\x00\x00binary")
+    code, err = _run(["--corpus", str(tmp_path / "corpus"), "--out", str(tmp_path / "o")], capsys)
+    assert code == 2 and err == f"error: no readable text in {tmp_path / 'corpus'} (binary file)"
+
+
+def test_unwritable_output_folder(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, err = _run(["--corpus", str(SAMPLE_CORPUS), "--out", str(blocker / "sub")], capsys)
+    assert code == 2 and err.startswith("error: cannot write to output folder")
+
+
+@pytest.mark.parametrize("content", [b"", b"not a checkpoint", b"PK\x03\x04garbage"])
+def test_corrupt_resume_file(tmp_path, capsys, content):
+    bad = tmp_path / "train_state.pt"
+    bad.write_bytes(content)
+    code, err = _run(["--resume", str(bad)], capsys)
+    assert code == 2 and err.startswith("error: cannot read checkpoint")
+    assert len(err.splitlines()) == 1
+
+
+def test_foreign_and_truncated_checkpoints(tmp_path, tiny_model):
+    foreign = tmp_path / "foreign.pt"
+    torch.save({"weights": {}}, foreign)
+    with pytest.raises(checkpoint.CheckpointError, match="not an autocomplete checkpoint"):
+        checkpoint.load(foreign)
+    truncated = tmp_path / "truncated.pt"
+    truncated.write_bytes(tiny_model.read_bytes()[:5000])
+    with pytest.raises(checkpoint.CheckpointError, match="cannot read checkpoint"):
+        checkpoint.load(truncated)
+
+
+def test_cli_never_prints_a_traceback(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "autocomplete.train", "--corpus", str(tmp_path / "x")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"error: corpus path does not exist: {tmp_path / 'x'}"
