@@ -1,11 +1,13 @@
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import torch
-from conftest import SAMPLE_CORPUS, train_tiny
+from conftest import SAMPLE_CORPUS, TINY_FLAGS, train_tiny
 
 from autocomplete import checkpoint, train
 
@@ -128,3 +130,31 @@ def test_cli_never_prints_a_traceback(tmp_path):
     )  # fmt: skip
     assert result.returncode == 2
     assert result.stderr.strip() == f"error: corpus path does not exist: {tmp_path / 'x'}"
+
+
+def test_kill_9_leaves_a_loadable_checkpoint_and_resume_continues(tmp_path):
+    flags = [item for pair in TINY_FLAGS.items() for item in pair]
+    command = [
+        sys.executable, "-m", "autocomplete.train", "--corpus", str(SAMPLE_CORPUS),
+        "--out", str(tmp_path), "--quiet", *flags, "--epochs", "100000", "--eval-every", "3",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    state_file = tmp_path / "train_state.pt"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            # Kill mid-run, after a few saves, while it is busy writing more of them.
+            if (
+                state_file.exists()
+                and len((tmp_path / "metrics.jsonl").read_text().splitlines()) > 6
+            ):
+                break
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    killed_at = checkpoint.load(state_file).training["step"]
+    assert checkpoint.load(tmp_path / "model.pt").metrics["step"] <= killed_at
+    target_epochs = checkpoint.load(state_file).training["epoch"] + 1
+    assert train.main(["--resume", str(tmp_path), "--epochs", str(target_epochs), "--quiet"]) == 0
+    assert checkpoint.load(state_file).training["step"] > killed_at
