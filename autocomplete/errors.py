@@ -19,3 +19,7 @@ class VocabularyError(AutocompleteError, ValueError):
 
 class CheckpointError(AutocompleteError):
     """A checkpoint file is missing, truncated, foreign or from a newer version."""
+
+
+class DocumentError(AutocompleteError):
+    """The file given to the editor cannot be edited as UTF-8 text."""

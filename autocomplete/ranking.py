@@ -1,0 +1,266 @@
+"""Text before the cursor in, ranked and cased words out, for any next-token language model.
+
+The LSTM `Suggester` (suggest.py) and the Kneser-Ney baseline (ngram.py) differ only in how
+they turn context ids into a next-token distribution. Everything the user sees is decided
+here once: what counts as a partial word, where sentences start, accent-folded completion,
+casing and the tokens never offered. So the two models are measured on exactly the same terms.
+
+Speed, shared by both models:
+- A call with the same context as the previous one (another letter of the word being typed)
+  reuses the previous distribution and only filters it.
+- Context tokenisation is incremental: text before the start of the last sentence is
+  settled (typing at the end cannot change how it splits or tokenises), so its ids are kept
+  and only the last sentence is tokenised again.
+- Completion uses a sorted index of accent- and case-folded words: a prefix is a contiguous
+  range found by bisection, never a scan of the vocabulary in Python.
+
+No torch here, so the baseline and text-only tools stay light to import.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import threading
+import unicodedata
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from autocomplete.corpus import ABBREVIATIONS, sentences
+from autocomplete.tokenizer import EOS_ID, SPECIAL_IDS, Tokenizer, is_word, pretokenize
+
+MAX_CONTEXT_CHARS = 3_000  # older text barely changes an LSTM's prediction
+SENTENCE_FINAL = frozenset({".", "!", "?", "…", "..."})
+OPENERS = frozenset('([{«“"—–')
+# The word being typed: letters/digits, maybe with inner hyphens/apostrophes ("disse-m").
+PARTIAL_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]*)*$")
+LETTER = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    word: str  # exactly what to insert (replacing the partial word when completing)
+    prob: float
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents: 'Você' -> 'voce', 'NÃO' -> 'nao'."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass
+class Query:
+    """The text before the cursor, read the way the model needs it."""
+
+    context: str  # text before the partial word
+    partial: str  # the word being typed ("" for a next-word request)
+    sentence_start: bool
+
+
+def parse(text: str) -> Query | None:
+    """Split text into context and partial word; None when no word can come next.
+
+    After closing punctuation ("Olá,") the user still has to type a space, so nothing is
+    offered; after an opening bracket or quote the word follows directly.
+    """
+    if not text or text[-1].isspace():
+        context, partial = text, ""
+    else:
+        match = PARTIAL_WORD.search(text[-200:])
+        if match is None:
+            if text[-1] not in OPENERS:
+                return None
+            context, partial = text, ""
+        else:
+            partial = match.group()
+            context = text[: len(text) - len(partial)]
+            if len(partial) > 60:  # no word is that long: it is noise, not a prefix
+                return None
+    return Query(context=context, partial=partial, sentence_start=_at_sentence_start(context))
+
+
+def _at_sentence_start(context: str) -> bool:
+    stripped = context.rstrip(" \t")
+    if not stripped or stripped.endswith("\n"):
+        return True
+    tokens = pretokenize(stripped[-100:])
+    # Skip openers: '— Sim' and '"Sim' start sentences after a dialogue dash or a quote.
+    while tokens and tokens[-1] in OPENERS:
+        tokens.pop()
+    if not tokens:
+        return True
+    return _ends_sentence(tokens)
+
+
+def _ends_sentence(tokens: list[str]) -> bool:
+    if tokens[-1] not in SENTENCE_FINAL:
+        return False
+    if tokens[-1] == "." and len(tokens) > 1:
+        previous = tokens[-2].lower()
+        if previous in ABBREVIATIONS or (len(previous) == 1 and previous.isalpha()):
+            return False
+    return True
+
+
+def _context_window(context: str) -> str:
+    """At most MAX_CONTEXT_CHARS, starting at a line or sentence start that stays put while
+    the user types, so the cached state stays valid for many keystrokes."""
+    if len(context) <= MAX_CONTEXT_CHARS:
+        return context
+    half = MAX_CONTEXT_CHARS // 2
+    start = (len(context) - MAX_CONTEXT_CHARS) // half * half + half
+    boundary = context.find("\n", start)
+    if boundary == -1 or boundary > start + half:
+        boundary = context.find(". ", start)
+    if boundary == -1 or boundary > start + half:
+        return context[start:]
+    return context[boundary + 1 :]
+
+
+def context_ids(tokenizer: Tokenizer, context: str) -> list[int]:
+    """Token ids a model sees for a context: sentences end in </s>, as in training."""
+    ids, _, _ = _encode(tokenizer, _context_window(context))
+    return [EOS_ID, *ids]
+
+
+def _encode(tokenizer: Tokenizer, text: str) -> tuple[list[int], int, int]:
+    """Ids of `text`, and the character and id offsets where its last sentence begins.
+
+    Lines are paragraphs; a sentence that is not last gets its `</s>`, the last one only when
+    it already ends in sentence punctuation.
+    """
+    ids: list[int] = []
+    settled_chars, settled_ids = len(text), None  # no sentence at all: everything is settled
+    line_start = 0
+    lines = text.split("\n")
+    for line_number, line in enumerate(lines):
+        last_line = line_number == len(lines) - 1
+        pieces = sentences(line.strip())
+        for piece_number, piece in enumerate(pieces):
+            last_piece = last_line and piece_number == len(pieces) - 1
+            if last_piece:  # `piece` is a suffix of the stripped line
+                settled_chars, settled_ids = line_start + len(line.rstrip()) - len(piece), len(ids)
+            tokens = pretokenize(piece)
+            ids.extend(tokenizer.word_id(token) for token in tokens)
+            if tokens and (not last_piece or _ends_sentence(tokens)):
+                ids.append(EOS_ID)
+        line_start += len(line) + 1
+    return ids, settled_chars, len(ids) if settled_ids is None else settled_ids
+
+
+class ContextIds:
+    """`context_ids` that re-tokenises only the last sentence of the context window.
+
+    Cutting the window at the start of its last sentence gives the same ids as tokenising it
+    whole, provided the text up to that sentence's first letter is unchanged: the sentence
+    splitter decides a cut by looking at the letter after it (a capital starts a sentence).
+    """
+
+    def __init__(self, tokenizer: Tokenizer):
+        self.tokenizer = tokenizer
+        self._settled_ids = [EOS_ID]
+        self._settled_chars = 0
+        self._guard = ""  # window text up to the first letter after the settled part
+
+    def __call__(self, context: str) -> list[int]:
+        window = _context_window(context)
+        if not window.startswith(self._guard):
+            self._settled_ids, self._settled_chars, self._guard = [EOS_ID], 0, ""
+        tail = window[self._settled_chars :]
+        tail_ids, tail_chars, tail_id_count = _encode(self.tokenizer, tail)
+        ids = self._settled_ids + tail_ids
+        self._settled_ids = ids[: len(self._settled_ids) + tail_id_count]
+        self._settled_chars += tail_chars
+        letter = LETTER.search(window, self._settled_chars)
+        self._guard = window[: letter.end() if letter else len(window)]
+        return ids
+
+
+def _top(ids: np.ndarray, log_probs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k best of `ids` by log-probability, best first, with their probabilities."""
+    scores = log_probs[ids]
+    best = np.argpartition(-scores, k - 1)[:k] if len(ids) > k else np.arange(len(ids))
+    best = best[np.argsort(-scores[best], kind="stable")]
+    return ids[best], np.exp(scores[best])
+
+
+class WordSuggester(ABC):
+    """Ranks and cases words from a language model's next-token log-distribution.
+
+    Subclasses give `next_log_probs(ids)`; `suggest` is the whole user-facing contract.
+    Thread-safe: the per-context caches are used under one lock.
+    """
+
+    def __init__(self, tokenizer: Tokenizer):
+        self.tokenizer = tokenizer
+        self._lock = threading.RLock()
+        words = tokenizer.words
+        suggestable = [
+            i not in SPECIAL_IDS and is_word(w) and not w.isdigit() for i, w in enumerate(words)
+        ]
+        self._next_word_ids = np.flatnonzero(suggestable)
+        # Completion index: suggestable word ids sorted by their folded spelling.
+        candidates = sorted(self._next_word_ids.tolist(), key=lambda i: fold(words[i]))
+        self._sorted_ids = np.array(candidates, dtype=np.int64)
+        self._sorted_folded = [fold(words[i]) for i in candidates]
+        self._context_ids = ContextIds(tokenizer)
+        self._last_context: str | None = None
+        self._last_log_probs = np.empty(0)
+
+    @abstractmethod
+    def next_log_probs(self, ids: Sequence[int]) -> np.ndarray:
+        """log P(next token | ids) over the whole vocabulary; `ids` start with `</s>`."""
+
+    def suggest(self, text: str, k: int = 3) -> list[Suggestion]:
+        """The k likeliest words to insert at the end of `text`, best first."""
+        if k <= 0 or not isinstance(text, str):
+            return []
+        query = parse(text)
+        if query is None:
+            return []
+        log_probs = self.next_word_log_probs(query.context)
+        if query.partial:
+            ids, probs = self._completions(query.partial, log_probs, k)
+        else:
+            ids, probs = _top(self._next_word_ids, log_probs, k)
+        result: list[Suggestion] = []
+        for word_id, prob in zip(ids, probs, strict=True):
+            word = self._cased(int(word_id), query)
+            # Distinct ids can case to the same text (e.g. upper-casing); offer it once.
+            if all(word != seen.word for seen in result):
+                result.append(Suggestion(word=word, prob=float(prob)))
+        return result
+
+    def next_word_log_probs(self, context: str) -> np.ndarray:
+        """log P(next token | the text `context`) over the vocabulary (read-only, cached)."""
+        with self._lock:
+            if context != self._last_context:
+                self._last_log_probs = self.next_log_probs(self._context_ids(context))
+                self._last_log_probs.setflags(write=False)  # shared by later calls
+                self._last_context = context
+            return self._last_log_probs
+
+    def _completions(
+        self, partial: str, log_probs: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        folded = fold(partial)
+        low = bisect.bisect_left(self._sorted_folded, folded)
+        high = bisect.bisect_left(self._sorted_folded, folded + "\U0010ffff", lo=low)
+        ids = self._sorted_ids[low:high]
+        chosen, probs = _top(ids, log_probs, k)
+        # Probability of each word given that the word starts with what was typed.
+        total = np.exp(log_probs[ids]).sum()
+        return chosen, probs / max(total, 1e-30)
+
+    def _cased(self, word_id: int, query: Query) -> str:
+        word = self.tokenizer.display(self.tokenizer.words[word_id])
+        typed = query.partial
+        if len(typed) > 1 and typed.isupper():
+            return word.upper()
+        if (typed and typed[0].isupper()) or (not typed and query.sentence_start):
+            return word[:1].upper() + word[1:]
+        return word

@@ -1,0 +1,2 @@
+"""The Textual editor: `python -m autocomplete [FILE]`. It reaches the model only through
+`autocomplete.suggest`, imported in a worker thread so the window opens before torch loads."""

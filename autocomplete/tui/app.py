@@ -1,0 +1,205 @@
+"""The editor application: layout, loading the model, saving and quitting."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
+
+from autocomplete.tui.dialogs import ConfirmQuit, QuitChoice, SaveAs
+from autocomplete.tui.editor import SuggestingEditor
+from autocomplete.tui.files import save_document
+from autocomplete.tui.probability_panel import ProbabilityPanel
+from autocomplete.tui.status_bar import StatusBar
+from autocomplete.tui.suggestion_bar import SuggestionBar
+
+if TYPE_CHECKING:
+    from autocomplete.suggest import Suggester
+
+
+@dataclass(frozen=True)
+class EditorOptions:
+    path: Path | None = None  # the file edited; None: a new buffer, named on its first save
+    checkpoint: Path | None = None  # None: the shipped default model
+    learn: bool = True  # False with --no-learn; read by the personal model (issue 5)
+    latency_log: Path | None = None  # if set, one line per offer: ms from edit to widgets
+
+
+class EditorApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "autocomplete"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Salvar", id="save", priority=True),
+        Binding("ctrl+q", "quit", "Sair", id="quit", priority=True),
+        Binding("f2", "toggle_panel", "Top 10", id="panel"),
+    ]
+    DIALOG_ACTIONS: ClassVar[frozenset[str]] = frozenset({"save", "quit", "toggle_panel"})
+
+    modified: reactive[bool] = reactive(False)
+
+    def __init__(
+        self,
+        options: EditorOptions | None = None,
+        text: str = "",
+        suggester: Suggester | None = None,
+    ) -> None:
+        """`suggester`, when given, is used instead of loading `options.checkpoint`."""
+        super().__init__()
+        self.options = options or EditorOptions()
+        self.path = self.options.path
+        self._text = text
+        self._saved_text = text  # what FILE holds: quitting compares against it
+        self._suggester = suggester
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield SuggestingEditor(self._text, id="editor")
+            yield ProbabilityPanel(id="panel")
+        yield SuggestionBar(id="bar")
+        yield StatusBar(id="status").data_bind(EditorApp.modified)
+        yield Footer(compact=True, show_command_palette=False)
+
+    @property
+    def editor(self) -> SuggestingEditor:
+        return self.query_one(SuggestingEditor)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    def on_mount(self) -> None:
+        self.status.file_name = self._file_name()
+        self.query_one(ProbabilityPanel).show(None)
+        self.editor.focus()
+        if self._suggester is not None:
+            self._use_model(self._suggester)
+        else:
+            self._load_model()
+
+    def _file_name(self) -> str:
+        return self.path.name if self.path else "sem nome"
+
+    # -- the model ------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="model", exit_on_error=False)
+    def _load_model(self) -> Suggester:
+        from autocomplete import Suggester  # imports torch (seconds): never on the UI thread
+
+        return Suggester.load(self.options.checkpoint)
+
+    @on(Worker.StateChanged)
+    def _model_loaded(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "model":
+            return
+        if event.worker.state is WorkerState.SUCCESS:
+            self._use_model(event.worker.result)
+        elif event.worker.state is WorkerState.ERROR:
+            self._suggestions_off(event.worker.error)
+
+    def _use_model(self, suggester: Suggester) -> None:
+        self.status.model = suggester.name
+        self.editor.suggester = suggester
+        self.editor.refresh_offer()
+
+    @on(SuggestingEditor.Failed)
+    def _suggester_failed(self, event: SuggestingEditor.Failed) -> None:
+        self._suggestions_off(event.error)
+
+    def _suggestions_off(self, error: BaseException) -> None:
+        """Keep editing without the model, and say why it is gone."""
+        reason = str(error) or type(error).__name__
+        self.editor.suggester = None
+        self.editor.refresh_offer()
+        self.status.model = "nenhum"
+        self.query_one(SuggestionBar).set_notice(f"Sugestões desligadas: {reason}")
+        self.notify(
+            f"{reason}\nUse --checkpoint CAMINHO para escolher outro modelo.",
+            title="Sugestões desligadas",
+            severity="warning",
+            timeout=10,
+        )
+
+    # -- what the editor reports ----------------------------------------------------------
+    @on(SuggestingEditor.Offered)
+    def _offered(self, event: SuggestingEditor.Offered) -> None:
+        self.query_one(SuggestionBar).show(event.offer)
+        self.query_one(ProbabilityPanel).show(event.offer)
+        if event.latency_ms is not None:
+            self.status.latency_ms = event.latency_ms
+            if self.options.latency_log is not None:
+                with self.options.latency_log.open("a", encoding="utf-8") as log:
+                    log.write(f"{event.latency_ms:.3f}\n")
+
+    @on(SuggestingEditor.Accepted)
+    def _accepted(self, event: SuggestingEditor.Accepted) -> None:
+        self.status.keys_saved += event.keys_saved
+
+    @on(SuggestingEditor.Changed)
+    def _edited(self) -> None:
+        self.modified = True
+
+    # -- keys -----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While a dialog is open it owns the keyboard: no second dialog on top of it.
+        return action not in self.DIALOG_ACTIONS or not isinstance(self.screen, ModalScreen)
+
+    def action_toggle_panel(self) -> None:
+        panel = self.query_one(ProbabilityPanel)
+        panel.display = not panel.display
+
+    async def _caught_up(self) -> None:
+        """Wait until the editor has handled the keys typed before this (priority) action,
+        so that a fast "...texto" + Ctrl+S saves the last letters too."""
+        done = asyncio.Event()
+        self.editor.call_later(done.set)
+        await done.wait()
+
+    @work(exclusive=True, group="dialog")
+    async def action_save(self) -> None:
+        await self._caught_up()
+        await self._save()
+
+    @work(exclusive=True, group="dialog")
+    async def action_quit(self) -> None:
+        await self._caught_up()
+        # The text itself, not the modified flag, which lags one message behind the edits.
+        if self.editor.text != self._saved_text:
+            choice = await self.push_screen_wait(ConfirmQuit(self._file_name()))
+            if choice is QuitChoice.CANCEL:
+                return
+            if choice is QuitChoice.SAVE and not await self._save():
+                return
+        self.exit()
+
+    async def _save(self) -> bool:
+        """Save to FILE (asking for a name the first time); False if nothing was saved."""
+        if self.path is None:
+            path = await self.push_screen_wait(SaveAs())
+            if path is None:
+                return False
+            self.path = path
+            self.status.file_name = self._file_name()
+        text = self.editor.text
+        try:
+            save_document(self.path, text)
+        except OSError as error:  # the buffer stays open and modified: nothing is lost
+            self.notify(
+                f"{self.path}: {error.strerror or error}",
+                title="Não foi possível salvar",
+                severity="error",
+                timeout=10,
+            )
+            return False
+        self._saved_text = text
+        self.modified = False
+        self.notify(f"Salvo em {self.path}", timeout=2)
+        return True

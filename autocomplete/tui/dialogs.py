@@ -1,0 +1,76 @@
+"""Modal questions: quit with unsaved changes, and the name of a new file."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label
+
+
+class QuitChoice(Enum):
+    SAVE = "save"
+    DISCARD = "discard"
+    CANCEL = "cancel"
+
+
+class ConfirmQuit(ModalScreen[QuitChoice]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancelar", id="cancel-quit")
+    ]
+
+    def __init__(self, file_name: str) -> None:
+        super().__init__()
+        self.file_name = file_name
+
+    def compose(self) -> ComposeResult:
+        with Grid(classes="dialog"):
+            yield Label(
+                f"{self.file_name} tem alterações não salvas. Sair mesmo assim?",
+                classes="question",
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Salvar e sair", variant="primary", id=QuitChoice.SAVE.value)
+                yield Button("Sair sem salvar", variant="error", id=QuitChoice.DISCARD.value)
+                yield Button("Cancelar", id=QuitChoice.CANCEL.value)
+
+    @on(Button.Pressed)
+    def _chosen(self, event: Button.Pressed) -> None:
+        self.dismiss(QuitChoice(event.button.id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(QuitChoice.CANCEL)
+
+
+class SaveAs(ModalScreen[Path | None]):
+    """Ask where to save a buffer opened without FILE; never overwrites an existing file."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancelar", id="cancel-save")
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Grid(classes="dialog"):
+            yield Label("Salvar como:", classes="question")
+            yield Input(placeholder="nome do arquivo, por exemplo notas.txt")
+            yield Label(classes="error")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        name = event.value.strip()
+        if not name:
+            return
+        path = Path(name).expanduser()
+        if path.exists():
+            self.query_one(".error", Label).update(f"{path} já existe; escolha outro nome.")
+            return
+        self.dismiss(path)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

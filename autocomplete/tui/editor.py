@@ -1,0 +1,237 @@
+"""The text area that suggests: asks the model off the UI thread, shows the best word as
+grey ghost text after the cursor, and inserts a suggestion on Tab or Alt+1..3."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from time import perf_counter
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import events, on, work
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import TextArea
+from textual.worker import Worker, WorkerState
+
+if TYPE_CHECKING:
+    from autocomplete.suggest import Suggester, Suggestion
+
+PANEL_SIZE = 10  # suggestions fetched per keystroke: the bar shows 3, the F2 panel all
+SLOTS = 3
+# Punctuation that sticks to the word before it: typed right after an accepted word, it
+# replaces the space the acceptance added, as phone keyboards do.
+CLOSING_PUNCTUATION = frozenset(".,;:!?")
+# The model only reads the last few thousand characters; handing it text from a line that
+# moves once every CONTEXT_BLOCK lines keeps each keystroke cheap in a long document while
+# keeping the start of the context still, so the Suggester's incremental cache stays valid.
+CONTEXT_BLOCK = 32
+SLOT_GROUP = Binding.Group("Escolher")  # one footer entry for Alt+1..3
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What the model suggests for one text before the cursor."""
+
+    text: str  # the text before the cursor it was computed for
+    partial: str  # the word being typed, which an accepted suggestion replaces
+    suggestions: tuple[Suggestion, ...]
+    requested_at: float  # perf_counter() when the edit asked for it
+
+    def ghost(self) -> str:
+        """The grey text after the cursor: the rest of the best word."""
+        if not self.suggestions:
+            return ""
+        word = self.suggestions[0].word
+        if word.startswith(self.partial):
+            return word[len(self.partial) :]
+        return f"→{word}"  # a correction of case or accents ("nao" -> "não")
+
+
+class SuggestingEditor(TextArea):
+    """A plain-text editor whose `suggester` (set once the model has loaded) offers words."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Priority, so they run before TextArea's own key handling (Tab would indent).
+        Binding("tab", "accept", "Aceitar", id="accept", priority=True),
+        # Textual reads the ESC+digit that most terminals send for Alt+1..3 as the macOS
+        # Option characters ¡ ™ £, so those keys are bound too (and cannot be typed).
+        *(
+            Binding(
+                f"alt+{slot},{option_key}",
+                f"insert_slot({slot})",
+                f"Inserir a {slot}ª sugestão",
+                key_display=f"alt+{slot}",
+                id=f"slot-{slot}",
+                priority=True,
+                group=SLOT_GROUP,
+            )
+            for slot, option_key in (
+                (1, "inverted_exclamation_mark"),
+                (2, "trade_mark_sign"),
+                (3, "pound_sign"),
+            )
+        ),
+        Binding("escape", "dismiss", "Ocultar", id="dismiss", priority=True),
+    ]
+
+    @dataclass
+    class Offered(Message):
+        """The suggestions on show changed (None: nothing is on show)."""
+
+        offer: Offer | None
+        latency_ms: float | None  # from the edit that asked to the offer being shown
+
+    @dataclass
+    class Accepted(Message):
+        """A suggestion was inserted; `keys_saved` may be negative (see _on_key)."""
+
+        keys_saved: int
+
+    @dataclass
+    class Failed(Message):
+        """The suggester raised; the editor keeps working without it."""
+
+        error: BaseException
+
+    def __init__(self, text: str = "", **kwargs) -> None:
+        super().__init__(text, soft_wrap=True, tab_behavior="indent", **kwargs)
+        self.suggester: Suggester | None = None
+        self._offer: Offer | None = None  # what is on show
+        self._requested: str | None = None  # the text of the newest request
+        self._dismissed = False  # Esc: hide until the next keystroke
+        self._pending: tuple[int, bool] | None = None  # _accept() waiting for its offer
+        self._auto_space: tuple[int, int] | None = None  # cursor after an accepted word's space
+
+    def on_resize(self) -> None:
+        # TextArea rewraps its lines on resize after a frame may have been painted with the
+        # old wrapping (seen when F2 opens or closes the panel): paint it all again.
+        self.refresh()
+
+    # -- asking the model -----------------------------------------------------------------
+    def text_before_cursor(self) -> str | None:
+        """The text the model should continue, or None when suggestions must stay hidden."""
+        if self._dismissed or not self.selection.is_empty:
+            return None
+        row, column = self.cursor_location
+        line = self.document[row]
+        if column < len(line) and line[column].isalnum():
+            return None  # inside a word: a completion would split it
+        first = max(0, row - row % CONTEXT_BLOCK - CONTEXT_BLOCK)
+        return self.document.get_text_range((first, 0), (row, column))
+
+    @on(TextArea.Changed)
+    @on(TextArea.SelectionChanged)
+    def refresh_offer(self) -> None:
+        """Ask for suggestions for the text before the cursor, unless already asked."""
+        text = self.text_before_cursor() if self.suggester is not None else None
+        if text is None:
+            self._requested = None
+            self._show(None)
+        elif text != self._requested:
+            self._requested = text
+            self._fetch(self.suggester, text, perf_counter())
+
+    @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
+    def _fetch(self, suggester: Suggester, text: str, requested_at: float) -> Offer:
+        # Importing here is free: the model loader imported this module (and torch) already.
+        from autocomplete.suggest import parse
+
+        query = parse(text)
+        suggestions = tuple(suggester.suggest(text, k=PANEL_SIZE))
+        return Offer(text, query.partial if query else "", suggestions, requested_at)
+
+    @on(Worker.StateChanged)
+    async def _fetched(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.state is WorkerState.ERROR:
+            self.suggester = None
+            self._show(None)
+            self.post_message(self.Failed(worker.error))
+        elif worker.state is WorkerState.SUCCESS and self._is_current(worker.result):
+            self._show(worker.result)
+            pending, self._pending = self._pending, None
+            if pending is not None:
+                await self._accept(*pending)
+        # Anything else was computed for text that has changed since: dropped.
+
+    def _is_current(self, offer: Offer) -> bool:
+        """Whether `offer` was computed for the text now before the cursor."""
+        return offer.text == self.text_before_cursor()
+
+    def _show(self, offer: Offer | None) -> None:
+        if offer == self._offer:
+            return
+        self._offer = offer
+        self.suggestion = offer.ghost() if offer else ""
+        latency_ms = (perf_counter() - offer.requested_at) * 1000 if offer else None
+        self.post_message(self.Offered(offer, latency_ms))
+
+    # -- keys -----------------------------------------------------------------------------
+    # These actions are priority bindings: they run as soon as the App reads the key, maybe
+    # before this widget has handled keys typed just before it. call_later queues their work
+    # behind those keys, so a fast "em" + space + Tab accepts a word for "em ", not for "em".
+    def action_accept(self) -> None:
+        """Tab: insert the inline suggestion; without one, Tab indents as usual."""
+        self.call_later(self._accept, 0, True)
+
+    def action_insert_slot(self, slot: int) -> None:
+        """Alt+N: insert slot N of the bar."""
+        self.call_later(self._accept, slot - 1, False)
+
+    def action_dismiss(self) -> None:
+        """Esc: hide suggestions until the next keystroke."""
+        self.call_later(self._dismiss)
+
+    def _dismiss(self) -> None:
+        self._dismissed = True
+        self._pending = None
+        self.refresh_offer()
+
+    async def _accept(self, index: int, is_tab: bool) -> None:
+        """Insert suggestion `index`, waiting for it if its offer is still being computed."""
+        offer = self._offer
+        if offer is not None and self._is_current(offer):
+            if index < len(offer.suggestions):
+                self._insert(offer, index)
+                return
+        elif self.suggester is not None and self.text_before_cursor() is not None:
+            self._pending = (index, is_tab)
+            self.refresh_offer()
+            return
+        if is_tab:  # nothing to accept: an ordinary Tab key
+            await self._on_key(events.Key("tab", "\t"))
+
+    def _insert(self, offer: Offer, index: int) -> None:
+        word = offer.suggestions[index].word
+        row, column = self.cursor_location
+        space_follows = self.document[row][column : column + 1] == " "
+        self.replace(
+            word if space_follows else word + " ",
+            (row, column - len(offer.partial)),
+            (row, column),
+            maintain_selection_offset=False,
+        )
+        if space_follows:
+            self.move_cursor_relative(columns=1)
+        else:
+            self._auto_space = self.cursor_location
+        inserted = len(word) + 1 - len(offer.partial)  # the rest of the word, and a space
+        self.post_message(self.Accepted(keys_saved=inserted - 1))  # one key accepted it
+
+    async def _on_key(self, event: events.Key) -> None:
+        self._dismissed = False
+        self._pending = None
+        auto_space, self._auto_space = self._auto_space, None
+        if (
+            event.character in CLOSING_PUNCTUATION
+            and auto_space == self.cursor_location
+            and self.selection.is_empty
+        ):
+            event.stop()
+            event.prevent_default()
+            row, column = auto_space
+            self.replace(event.character, (row, column - 1), auto_space)
+            # The space counted as saved when the word was accepted was not wanted after all.
+            self.post_message(self.Accepted(keys_saved=-1))
+            return
+        await super()._on_key(event)

@@ -1,0 +1,30 @@
+"""The bar under the editor: the top three suggestions, numbered as Alt+1..3 insert them."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Label
+
+from autocomplete.tui.editor import SLOTS, Offer
+
+
+class SuggestionBar(Horizontal):
+    """Three equal slots, best first; or one line of notice when suggestions are off."""
+
+    def compose(self) -> ComposeResult:
+        for slot in range(1, SLOTS + 1):
+            yield Label(classes="slot", id=f"slot-{slot}")
+        yield Label(id="notice")
+
+    def show(self, offer: Offer | None) -> None:
+        words = [suggestion.word for suggestion in offer.suggestions] if offer else []
+        for slot, label in enumerate(self.query(".slot").results(Label), start=1):
+            word = words[slot - 1] if slot <= len(words) else ""
+            label.update(Content.assemble((f"{slot} ", "bold"), word) if word else "")
+
+    def set_notice(self, notice: str) -> None:
+        """Replace the slots with `notice` (why there are no suggestions)."""
+        self.query_one("#notice", Label).update(notice)
+        self.set_class(bool(notice), "-notice")

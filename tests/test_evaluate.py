@@ -1,0 +1,179 @@
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+import torch
+from conftest import SAMPLE_CORPUS
+
+from autocomplete import checkpoint, corpus, evaluate
+from autocomplete.evaluate import Metrics, evaluate_suggester, first_words, held_out_text
+from autocomplete.ranking import Suggestion
+from autocomplete.suggest import Suggester
+from autocomplete.tokenizer import EOS_ID
+
+TEXT = "casa amarela, casa azul"  # 23 characters
+
+
+# The bars the fake shows, by text before the cursor; nothing anywhere else.
+BARS = {
+    "": ["casa", "a", "o"],
+    "ca": ["casa"],
+    "casa ": ["azul"],
+    "casa a": ["amarela", "azul"],
+    "casa am": ["amarela"],
+    "casa amarela, ": ["casa"],
+    "casa amarela, c": ["casa"],
+    "casa amarela, casa a": ["amarela"],
+    "casa amarela, casa az": ["azul"],
+    "casa amarela, casa azu": ["azul"],
+}
+
+
+class FakeSuggester:
+    """Shows BARS and records every text it is asked about."""
+
+    def __init__(self):
+        self.calls: list[str] = []
+
+    def suggest(self, text: str, k: int = 3) -> list[Suggestion]:
+        self.calls.append(text)
+        return [Suggestion(word, 0.5) for word in BARS.get(text, [])[:k]]
+
+
+def test_keystrokes_and_accuracy_by_hand():
+    """The user presses 11 keys for 23 characters:
+
+    casa+space: accepted from the empty bar (1 key)
+    amarela:    "a" typed, then accepted (1), then a backspace for the space before "," (1)
+    ", ":       typed (2)
+    casa+space: accepted (1)
+    azul:       shown after "az", but accepting (1) plus the backspace (1) would cost as much
+                as typing "ul", so typed in full (4)
+    """
+    fake = FakeSuggester()
+    metrics = evaluate_suggester(fake, TEXT)
+    assert metrics.words == 4
+    assert metrics.keystroke_savings == pytest.approx(1 - 11 / 23)
+    assert metrics.top1 == metrics.top3 == pytest.approx(2 / 4)  # casa, casa
+    assert metrics.top3_after_1 == pytest.approx(2 / 4)  # amarela, casa
+    assert metrics.top3_after_2 == pytest.approx(3 / 4)  # casa, amarela, azul
+    assert metrics.perplexity is None
+    assert 0 <= metrics.latency_p50_ms <= metrics.latency_p95_ms
+    # Every bar read is a prefix of the text; azul is never accepted, so read to its end.
+    assert all(TEXT.startswith(call) for call in fake.calls)
+    assert fake.calls[-3:] == ["casa amarela, casa a", "casa amarela, casa az", TEXT[:-1]]
+
+
+def test_top3_after_letters_counts_only_longer_words():
+    metrics = evaluate_suggester(FakeSuggester(), "o casa")
+    assert metrics.words == 2
+    assert metrics.top3_after_1 == metrics.top3_after_2 == 0.0  # only "casa" is counted
+
+
+def test_max_words_cuts_the_text():
+    assert first_words("Olá, mundo! Tudo bem?", 2) == "Olá, mundo!"
+    assert first_words("Olá, mundo!", 5) == "Olá, mundo!"
+    assert evaluate_suggester(FakeSuggester(), TEXT, max_words=2).words == 2
+
+
+def test_empty_text_gives_zero_metrics():
+    metrics = evaluate_suggester(FakeSuggester(), "")
+    assert metrics.words == 0 and metrics.keystroke_savings == 0.0
+
+
+@pytest.fixture(scope="module")
+def loaded(tiny_model):
+    return checkpoint.load(tiny_model)
+
+
+def test_the_tiny_model_saves_keystrokes_on_its_sample(loaded):
+    text = " ".join(corpus.split(corpus.read_documents(SAMPLE_CORPUS)).train)
+    metrics = evaluate_suggester(Suggester(loaded.tokenizer, loaded.model), text, max_words=80)
+    assert metrics.words == 80
+    assert 0 < metrics.top3 <= 1 and 0 < metrics.keystroke_savings < 1
+    assert metrics.top3 <= metrics.top3_after_2
+
+
+def test_batched_perplexity_equals_one_token_at_a_time(loaded):
+    text = (SAMPLE_CORPUS / "amostra.txt").read_text(encoding="utf-8")[:1500]
+    stream = evaluate.token_stream(loaded.tokenizer, text)
+    assert len(stream) > 2 * evaluate.PERPLEXITY_ROWS  # several rows, a padded tail
+    ids = torch.tensor([[EOS_ID, *stream.tolist()]])
+    with torch.inference_mode():
+        features, _ = loaded.model.features(ids[:, :-1])
+        expected = math.exp(loaded.model.loss(features, ids[:, 1:]).item())
+    # Rows after the first start without context, so they score slightly worse.
+    assert evaluate.perplexity(loaded, text) == pytest.approx(expected, rel=0.1)
+    assert evaluate.perplexity(loaded, text) > 1
+
+
+def test_a_training_corpus_is_scored_on_its_test_split(loaded, tmp_path):
+    documents = corpus.read_documents(SAMPLE_CORPUS)
+    trained_on = {loaded.corpus_fingerprint}
+    text, split = held_out_text(SAMPLE_CORPUS, "auto", trained_on)
+    assert split == "test" and text == " ".join(corpus.split(documents).test)
+    other = tmp_path / "outro.txt"
+    other.write_text("Texto novo. Nunca visto antes.\n", encoding="utf-8")
+    assert held_out_text(other, "auto", trained_on) == ("Texto novo. Nunca visto antes.", "all")
+    assert held_out_text(SAMPLE_CORPUS, "all", trained_on)[1] == "all"
+
+
+def test_cli_prints_json_for_the_model_and_the_trigram(tiny_model, capsys):
+    argv = ["--checkpoint", str(tiny_model), "--baseline-corpus", str(SAMPLE_CORPUS)]
+    assert evaluate.main([*argv, "--json", "--max-words", "40", str(SAMPLE_CORPUS)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["text"] == [{"path": str(SAMPLE_CORPUS), "split": "test"}]
+    for name in ("model", "trigram"):
+        metrics = Metrics(**result[name])
+        assert metrics.words == 40 and metrics.perplexity > 1
+
+
+def test_cli_prints_an_aligned_table(tiny_model, capsys):
+    argv = ["--checkpoint", str(tiny_model), "--max-words", "20", str(SAMPLE_CORPUS)]
+    assert evaluate.main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("held-out text:") and lines[1].split() == ["model"]
+    assert any(line.startswith("keystroke savings") for line in lines)
+    assert len({len(line) for line in lines[1:]}) == 1  # columns line up
+
+
+@pytest.mark.parametrize(
+    "problem", ["missing checkpoint", "bad checkpoint", "missing file", "missing baseline"]
+)
+def test_cli_bad_input_is_one_line_and_exit_2(tiny_model, tmp_path, capsys, problem):
+    bad = tmp_path / "model.pt"
+    bad.write_bytes(b"not a checkpoint")
+    argv = {
+        "missing checkpoint": ["--checkpoint", str(tmp_path / "none.pt"), str(SAMPLE_CORPUS)],
+        "bad checkpoint": ["--checkpoint", str(bad), str(SAMPLE_CORPUS)],
+        "missing file": ["--checkpoint", str(tiny_model), str(tmp_path / "none.txt")],
+        "missing baseline": [
+            *("--checkpoint", str(tiny_model), "--baseline-corpus", str(tmp_path / "none")),
+            str(SAMPLE_CORPUS),
+        ],
+    }[problem]
+    assert evaluate.main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("error: ") and captured.err.count("\n") == 1
+
+
+def test_module_entry_point_exits_2_without_a_traceback(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autocomplete.evaluate",
+            "--checkpoint",
+            str(tmp_path / "x.pt"),
+            ".",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert (
+        result.stderr.startswith("error: checkpoint not found") and "Traceback" not in result.stderr
+    )

@@ -1,0 +1,349 @@
+"""The editor driven through Textual's Pilot, with the tiny model of conftest.py."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.widgets import Input, Label
+
+from autocomplete import Suggester
+from autocomplete.suggest import Suggestion
+from autocomplete.tui.app import EditorApp, EditorOptions
+from autocomplete.tui.dialogs import ConfirmQuit, SaveAs
+from autocomplete.tui.editor import Offer, SuggestingEditor
+from autocomplete.tui.probability_panel import ProbabilityPanel, bar
+from autocomplete.tui.status_bar import LOADING, StatusBar
+from autocomplete.tui.suggestion_bar import SuggestionBar
+
+SIZE = (100, 30)
+
+
+def pilot_test(test):
+    """Run an async test in its own event loop (no pytest async plugin is installed)."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def suggester(tiny_model: Path) -> Suggester:
+    return Suggester.load(tiny_model)
+
+
+async def settle(pilot) -> None:
+    """Let suggestion workers finish and their results reach the screen (an arriving offer
+    can start another request, hence two rounds)."""
+    for _ in range(2):
+        # Cancelled (superseded) and failed workers count as done: the app handles both.
+        await asyncio.gather(*(w.wait() for w in pilot.app.workers), return_exceptions=True)
+        await pilot.pause()
+
+
+def editor_of(app: EditorApp) -> SuggestingEditor:
+    return app.query_one(SuggestingEditor)
+
+
+def bar_words(app: EditorApp) -> list[str]:
+    labels = app.query_one(SuggestionBar).query(".slot").results(Label)
+    return [str(label.content).split(" ", 1)[1] for label in labels if str(label.content)]
+
+
+async def type_text(pilot, text: str) -> None:
+    """Type `text` key by key (slow: Pilot waits for the app to be idle after each key)."""
+    await pilot.press(*text)
+    await settle(pilot)
+
+
+def burst(app: EditorApp, keys: list[tuple[str, str]]) -> None:
+    """Send keys the way a fast typist or a paste from tmux does: all at once, without
+    waiting for the app to handle one before the next."""
+    for key, character in keys:
+        app.post_message(events.Key(key, character))
+
+
+def letters(text: str) -> list[tuple[str, str]]:
+    return [("space" if c == " " else c, c) for c in text]
+
+
+async def put_text(pilot, text: str) -> None:
+    """Insert `text` at the cursor in one edit, as a paste would."""
+    editor_of(pilot.app).insert(text)
+    await settle(pilot)
+
+
+@pilot_test
+async def test_bar_shows_the_suggesters_top_three(suggester: Suggester) -> None:
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "Segue documento em ")
+        expected = [s.word for s in suggester.suggest("Segue documento em ", k=3)]
+        assert bar_words(app) == expected
+        assert editor_of(app).suggestion == expected[0]
+
+
+@pilot_test
+async def test_tab_inserts_the_first_suggestion_and_a_space(suggester: Suggester) -> None:
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_text(pilot, "Segue documento em ")
+        first = suggester.suggest("Segue documento em ", k=1)[0].word
+        await pilot.press("tab")
+        await settle(pilot)
+        assert editor_of(app).text == f"Segue documento em {first} "
+        assert app.query_one(StatusBar).keys_saved == len(first)  # word + space - Tab
+
+
+@pilot_test
+@pytest.mark.parametrize("key", ["alt+2", "trade_mark_sign"])  # ESC 2 reads as ™ in Textual
+async def test_alt_2_inserts_the_second_suggestion(suggester: Suggester, key: str) -> None:
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_text(pilot, "Segue documento em ")
+        second = suggester.suggest("Segue documento em ", k=2)[1].word
+        await pilot.press(key)
+        await settle(pilot)
+        assert editor_of(app).text == f"Segue documento em {second} "
+
+
+@pilot_test
+async def test_completion_replaces_the_partial_word(suggester: Suggester) -> None:
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_text(pilot, "Segue documento em an")
+        word = suggester.suggest("Segue documento em an", k=1)[0].word
+        assert word == "anexo"
+        assert editor_of(app).suggestion == "exo"
+        await pilot.press("tab")
+        await settle(pilot)
+        assert editor_of(app).text == "Segue documento em anexo "
+        assert app.query_one(StatusBar).keys_saved == 3  # "exo " typed by one key
+
+
+@pilot_test
+async def test_tab_typed_right_after_a_space_waits_for_its_suggestion(
+    suggester: Suggester,
+) -> None:
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_text(pilot, "Segue documento em")
+        burst(app, [("space", " "), ("tab", "\t")])  # Tab arrives before the offer for "em "
+        await settle(pilot)
+        first = suggester.suggest("Segue documento em ", k=1)[0].word
+        assert editor_of(app).text == f"Segue documento em {first} "
+
+
+@pilot_test
+async def test_escape_hides_until_the_next_keystroke(suggester: Suggester) -> None:
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_text(pilot, "Segue documento em ")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert editor_of(app).suggestion == ""
+        assert bar_words(app) == []
+        await pilot.press("tab")  # nothing on show: Tab indents
+        await settle(pilot)
+        assert editor_of(app).text.startswith("Segue documento em  ")
+        assert bar_words(app) != []  # the Tab was a keystroke: suggestions are back
+
+
+@pilot_test
+async def test_punctuation_after_an_accepted_word_replaces_its_space(
+    suggester: Suggester,
+) -> None:
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_text(pilot, "Segue documento em an")
+        await pilot.press("tab", "full_stop")
+        await settle(pilot)
+        assert editor_of(app).text == "Segue documento em anexo."
+        assert app.query_one(StatusBar).keys_saved == 2  # the space was not saved after all
+        await pilot.press("space", "comma")  # a typed space stays
+        assert editor_of(app).text == "Segue documento em anexo. ,"
+
+
+@pilot_test
+async def test_no_suggestions_inside_a_word(suggester: Suggester) -> None:
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_text(pilot, "Segue documento")
+        await pilot.press("left", "left")
+        await settle(pilot)
+        assert editor_of(app).suggestion == ""
+        assert bar_words(app) == []
+
+
+@pilot_test
+async def test_enter_is_a_newline_even_with_a_suggestion(suggester: Suggester) -> None:
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_text(pilot, "Segue documento em ")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert editor_of(app).text == "Segue documento em \n"
+
+
+@pilot_test
+async def test_results_for_changed_text_are_dropped(suggester: Suggester) -> None:
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_text(pilot, "Bom dia, equipe.")
+        burst(app, letters(" Segue documento em an"))  # each key makes the last offer stale
+        await settle(pilot)
+        text = editor_of(app).text
+        assert bar_words(app) == [s.word for s in suggester.suggest(text, k=3)]
+
+
+@pilot_test
+async def test_f2_shows_ten_probabilities_and_the_report(suggester: Suggester) -> None:
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_text(pilot, "Segue documento em ")
+        panel = app.query_one(ProbabilityPanel)
+        assert not panel.display
+        await pilot.press("f2")
+        assert panel.display
+        shown = str(panel.content)
+        for suggestion in suggester.suggest("Segue documento em ", k=10):
+            assert suggestion.word in shown
+        assert "docs/report.md" in shown
+        assert panel.border_title == "Próxima palavra"
+
+
+@pilot_test
+async def test_typing_works_while_the_model_loads(tiny_model: Path, monkeypatch) -> None:
+    loaded = threading.Event()
+    load = Suggester.load.__func__
+
+    def slow_load(cls, path=None):
+        loaded.wait(timeout=30)
+        return load(cls, path)
+
+    monkeypatch.setattr(Suggester, "load", classmethod(slow_load))
+    app = EditorApp(EditorOptions(checkpoint=tiny_model))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"Bom dia, ")
+        assert editor_of(app).text == "Bom dia, "
+        assert app.query_one(StatusBar).model == LOADING
+        assert bar_words(app) == []
+        loaded.set()
+        await settle(pilot)
+        assert app.query_one(StatusBar).model == tiny_model.stem
+        assert bar_words(app) == [s.word for s in load(Suggester, tiny_model).suggest("Bom dia, ")]
+
+
+@pilot_test
+async def test_broken_checkpoint_leaves_a_working_editor(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(b"not a checkpoint")
+    app = EditorApp(EditorOptions(checkpoint=broken))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        notice = str(app.query_one("#notice", Label).content)
+        assert notice.startswith("Sugestões desligadas:") and "broken.pt" in notice
+        await pilot.press(*"Olá", "tab")
+        assert editor_of(app).text == "Olá "  # Tab indents to column 4: no suggestion
+
+
+@pilot_test
+async def test_ctrl_s_writes_the_file_keeping_its_permissions(
+    suggester: Suggester, tmp_path: Path
+) -> None:
+    path = tmp_path / "nota.txt"
+    path.write_text("Oi\n", encoding="utf-8")
+    path.chmod(0o600)
+    app = EditorApp(EditorOptions(path=path), text="Oi\n", suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end", *", Carlos")
+        assert app.modified
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert path.read_text(encoding="utf-8") == "Oi, Carlos\n"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert not app.modified
+
+
+@pilot_test
+async def test_ctrl_s_on_a_new_buffer_asks_for_a_name(suggester: Suggester, tmp_path: Path) -> None:
+    path = tmp_path / "novo.txt"
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"Olá")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SaveAs)
+        app.screen.query_one(Input).value = str(path)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert path.read_text(encoding="utf-8") == "Olá"
+        assert app.query_one(StatusBar).file_name == "novo.txt"
+
+
+@pilot_test
+async def test_failed_save_keeps_the_buffer_modified(
+    suggester: Suggester, tmp_path: Path, monkeypatch
+) -> None:
+    def refuse(path, text):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("autocomplete.tui.app.save_document", refuse)
+    app = EditorApp(EditorOptions(path=tmp_path / "x.txt"), suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "ctrl+s")
+        await settle(pilot)
+        assert app.modified
+        assert not (tmp_path / "x.txt").exists()
+
+
+@pilot_test
+async def test_ctrl_q_with_unsaved_changes_asks(suggester: Suggester, tmp_path: Path) -> None:
+    app = EditorApp(EditorOptions(path=tmp_path / "x.txt"), suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmQuit)
+        await pilot.press("escape")  # cancel: back to the text
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmQuit)
+        assert editor_of(app).text == "a"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.click("#save")
+        await settle(pilot)
+        assert (tmp_path / "x.txt").read_text(encoding="utf-8") == "a"
+    assert app.return_code == 0
+
+
+@pilot_test
+async def test_ctrl_q_without_changes_quits_at_once(suggester: Suggester) -> None:
+    app = EditorApp(text="Olá", suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+def test_ghost_text() -> None:
+    def offer(partial: str, word: str) -> Offer:
+        return Offer("", partial, (Suggestion(word, 0.5),), 0.0)
+
+    assert offer("an", "anexo").ghost() == "exo"
+    assert offer("", "anexo").ghost() == "anexo"
+    assert offer("nao", "não").ghost() == "→não"
+    assert Offer("", "", (), 0.0).ghost() == ""
+
+
+def test_bar_drawing() -> None:
+    assert bar(1.0, 4) == "████"
+    assert bar(0.5, 4) == "██  "
+    assert bar(1 / 32, 4) == "▏   "
+    assert bar(0.0, 4) == "    "
