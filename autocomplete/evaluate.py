@@ -40,6 +40,7 @@ from autocomplete import corpus
 from autocomplete.checkpoint import Checkpoint
 from autocomplete.errors import AutocompleteError, CorpusError
 from autocomplete.ngram import KneserNeyTrigram
+from autocomplete.personal import PersonalModel
 from autocomplete.suggest import Suggester, Suggestion
 from autocomplete.tokenizer import EOS_ID, TOKEN, Tokenizer, is_word
 
@@ -216,6 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="auto (default): a FILE that is a training corpus is scored on its test split",
     )
     parser.add_argument("--max-words", type=_positive_int, help="score only the first N words")
+    parser.add_argument(
+        "--personal",
+        action="store_true",
+        help="also score the model mixed with your personal vocabulary (see autocomplete.learn)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     return parser
 
@@ -259,6 +265,11 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, dict], list[dict]]:
     _note(f"model: {path}")
     results = {"model": asdict(_evaluate(Suggester(loaded.tokenizer, loaded.model), text))}
     results["model"]["perplexity"] = perplexity(loaded, text)
+    if args.personal:
+        personal = PersonalModel()
+        _note(f"personal vocabulary: {personal.stats().words:,} words")
+        mixed = Suggester(loaded.tokenizer, loaded.model, personal=personal)
+        results["personal"] = asdict(_evaluate(mixed, text))
     if baseline_documents is not None:
         _note(f"trigram: training on {args.baseline_corpus}")
         sentences = corpus.split(baseline_documents).train

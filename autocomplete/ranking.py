@@ -26,6 +26,7 @@ import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -38,6 +39,18 @@ OPENERS = frozenset('([{«“"—–')
 # The word being typed: letters/digits, maybe with inner hyphens/apostrophes ("disse-m").
 PARTIAL_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]*)*$")
 LETTER = re.compile(r"\w")
+PERSONAL_EXTRA = 10  # model candidates beyond k, so blocked or re-ranked words leave room
+
+
+class PersonalWords(Protocol):
+    """What the ranking needs from the user's personal vocabulary (personal.PersonalModel)."""
+
+    def next_words(
+        self, tokens_before: list[str], words: list[str] | None = None
+    ) -> tuple[dict[str, float], float]: ...
+    def completions(self, folded_prefix: str) -> list[str]: ...
+    def is_blocked(self, word: str) -> bool: ...
+    def written_form(self, word: str) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -195,8 +208,9 @@ class WordSuggester(ABC):
     Thread-safe: the per-context caches are used under one lock.
     """
 
-    def __init__(self, tokenizer: Tokenizer):
+    def __init__(self, tokenizer: Tokenizer, personal: PersonalWords | None = None):
         self.tokenizer = tokenizer
+        self.personal = personal
         self._lock = threading.RLock()
         words = tokenizer.words
         suggestable = [
@@ -224,16 +238,50 @@ class WordSuggester(ABC):
             return []
         log_probs = self.next_word_log_probs(query.context)
         if query.partial:
-            ids, probs = self._completions(query.partial, log_probs, k)
+            ids, probs = self._completions(query.partial, log_probs, k + PERSONAL_EXTRA)
         else:
-            ids, probs = _top(self._next_word_ids, log_probs, k)
+            ids, probs = _top(self._next_word_ids, log_probs, k + PERSONAL_EXTRA)
+        words = self.tokenizer.words
+        scored = {words[i]: float(p) for i, p in zip(ids, probs, strict=True)}
+        if self.personal is not None:
+            scored = self._mix_personal(scored, query, log_probs)
         result: list[Suggestion] = []
-        for word_id, prob in zip(ids, probs, strict=True):
-            word = self._cased(int(word_id), query)
-            # Distinct ids can case to the same text (e.g. upper-casing); offer it once.
-            if all(word != seen.word for seen in result):
-                result.append(Suggestion(word=word, prob=float(prob)))
+        for word, prob in sorted(scored.items(), key=lambda item: -item[1]):
+            cased = self._cased(word, query)
+            # Distinct words can case to the same text (e.g. upper-casing); offer it once.
+            if all(cased != seen.word for seen in result):
+                result.append(Suggestion(word=cased, prob=prob))
+            if len(result) == k:
+                break
         return result
+
+    def _mix_personal(
+        self, scored: dict[str, float], query: Query, log_probs: np.ndarray
+    ) -> dict[str, float]:
+        """Mix in what the user wrote: (1 - w) * P_model + w * P_user, blocked words out.
+
+        Words the model has never seen (names, "e-mail") enter through P_user alone.
+        """
+        personal = self.personal
+        before = [] if query.sentence_start else pretokenize(query.context[-100:])[-2:]
+        if query.partial:
+            mine, weight = personal.next_words(before, personal.completions(fold(query.partial)))
+            total = sum(mine.values())
+            mine = {w: p / total for w, p in mine.items()} if total > 0 else {}
+        else:
+            mine, weight = personal.next_words(before)
+        mixed = {w: (1 - weight) * p for w, p in scored.items() if not personal.is_blocked(w)}
+        # The model's probability for user words outside its top candidates (given the prefix).
+        given = self._prefix_probability(query.partial, log_probs) if query.partial else 1.0
+        for word, p in mine.items():
+            if personal.is_blocked(word):
+                continue
+            if word not in mixed:
+                word_id = self.tokenizer.ids.get(word)
+                model_p = float(np.exp(log_probs[word_id])) / given if word_id is not None else 0.0
+                mixed[word] = (1 - weight) * model_p
+            mixed[word] += weight * p
+        return mixed
 
     def next_word_log_probs(self, context: str) -> np.ndarray:
         """log P(next token | the text `context`) over the vocabulary (read-only, cached)."""
@@ -244,20 +292,26 @@ class WordSuggester(ABC):
                 self._last_context = context
             return self._last_log_probs
 
-    def _completions(
-        self, partial: str, log_probs: np.ndarray, k: int
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _prefix_ids(self, partial: str) -> np.ndarray:
+        """Vocabulary ids of the words whose folded spelling starts like `partial`."""
         folded = fold(partial)
         low = bisect.bisect_left(self._sorted_folded, folded)
         high = bisect.bisect_left(self._sorted_folded, folded + "\U0010ffff", lo=low)
-        ids = self._sorted_ids[low:high]
-        chosen, probs = _top(ids, log_probs, k)
-        # Probability of each word given that the word starts with what was typed.
-        total = np.exp(log_probs[ids]).sum()
-        return chosen, probs / max(total, 1e-30)
+        return self._sorted_ids[low:high]
 
-    def _cased(self, word_id: int, query: Query) -> str:
-        word = self.tokenizer.display(self.tokenizer.words[word_id])
+    def _prefix_probability(self, partial: str, log_probs: np.ndarray) -> float:
+        return float(np.exp(log_probs[self._prefix_ids(partial)]).sum())
+
+    def _completions(
+        self, partial: str, log_probs: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        chosen, probs = _top(self._prefix_ids(partial), log_probs, k)
+        # Probability of each word given that the word starts with what was typed.
+        return chosen, probs / max(self._prefix_probability(partial, log_probs), 1e-30)
+
+    def _cased(self, word: str, query: Query) -> str:
+        written = self.personal.written_form(word) if self.personal is not None else None
+        word = written or self.tokenizer.display(word)
         typed = query.partial
         if len(typed) > 1 and typed.isupper():
             return word.upper()

@@ -28,6 +28,7 @@ import torch
 
 from autocomplete import checkpoint as checkpoints
 from autocomplete.model import State
+from autocomplete.personal import PersonalModel
 from autocomplete.ranking import Suggestion, WordSuggester, fold, parse
 from autocomplete.tokenizer import Tokenizer
 
@@ -68,8 +69,14 @@ class _Position:
 
 
 class Suggester(WordSuggester):
-    def __init__(self, tokenizer: Tokenizer, model: torch.nn.Module, name: str = "model"):
-        super().__init__(tokenizer)
+    def __init__(
+        self,
+        tokenizer: Tokenizer,
+        model: torch.nn.Module,
+        name: str = "model",
+        personal: PersonalModel | None = None,
+    ):
+        super().__init__(tokenizer, personal)
         self.model = model.eval()
         self.name = name
         # Incremental cache: ids fed so far, and the states/log-probs after recent positions.
@@ -77,11 +84,30 @@ class Suggester(WordSuggester):
         self._history: deque[_Position] = deque(maxlen=STATE_HISTORY)
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> Suggester:
-        """Load a checkpoint (the shipped default when path is None); CheckpointError if bad."""
+    def load(cls, path: str | Path | None = None, personal: bool = True) -> Suggester:
+        """Load a checkpoint (the shipped default when path is None); CheckpointError if bad.
+
+        With `personal`, suggestions mix in the user's own vocabulary (personal.py) from
+        the user data folder; `personal=False` gives the bare model.
+        """
         path = Path(path) if path is not None else checkpoints.DEFAULT_CHECKPOINT
         loaded = checkpoints.load(path)
-        return cls(loaded.tokenizer, loaded.model, name=path.stem)
+        store = PersonalModel() if personal else None
+        return cls(loaded.tokenizer, loaded.model, name=path.stem, personal=store)
+
+    @property
+    def personal_notice(self) -> str | None:
+        """A message for the user when the personal vocabulary could not be used as is."""
+        return self.personal.notice if self.personal is not None else None
+
+    def learn(self, text: str) -> int:
+        """Add the user's text to the personal vocabulary; returns the words learned."""
+        return self.personal.learn_text(text) if self.personal is not None else 0
+
+    def block(self, word: str) -> None:
+        """Never suggest `word` again (needs the personal vocabulary to remember it)."""
+        if self.personal is not None:
+            self.personal.block(word)
 
     @torch.inference_mode()
     def next_log_probs(self, ids: Sequence[int]) -> np.ndarray:

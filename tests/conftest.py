@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from autocomplete import train
+from autocomplete import train, userdata
 
 # Tiny models gain nothing from threads, and on a shared 2-core machine torch's spinning
 # worker threads slow every other process down.
@@ -40,6 +40,14 @@ def train_tiny(out: Path, corpus: Path = SAMPLE_CORPUS, **overrides: str) -> Pat
         argv += [flag, value]
     assert train.main(argv) == 0
     return out / "model.pt"
+
+
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path_factory, monkeypatch) -> Path:
+    """Every test gets its own user-data folder: the real personal vocabulary is never used."""
+    folder = tmp_path_factory.mktemp("user-data")
+    monkeypatch.setenv(userdata.ENVIRONMENT, str(folder))
+    return folder
 
 
 @pytest.fixture(scope="session")

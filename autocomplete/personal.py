@@ -1,0 +1,292 @@
+"""What the editor learns from its user: their words and short phrases, with recency.
+
+A network trained on 19th-century novels has never seen "e-mail", the names of the user's
+colleagues or the phrases they write every day. Like phone keyboards, we keep counts of the
+user's own words and of the one- and two-word contexts they follow, and the Suggester mixes
+this small n-gram model with the LSTM (see `PersonalModel.next_words`).
+
+Storage is SQLite (transactional, so two editors open at once cannot corrupt it), readable by
+the user only (mode 0600), in the user's data folder. Counts decay with a half-life, so
+recent habits outweigh old ones. A copy of everything lives in memory for fast lookups.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import os
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from autocomplete.corpus import paragraphs, sentences
+from autocomplete.ranking import fold
+from autocomplete.tokenizer import EOS, is_word, pretokenize
+from autocomplete.userdata import data_dir
+
+HALF_LIFE_DAYS = 60.0  # a habit unused for two months counts half
+MAX_WORD_LENGTH = 40  # longer "words" are noise (pasted hashes, URLs) and are not learned
+MIX_MAX = 0.7  # the personal model's weight when a context has been seen many times
+EVIDENCE_PRIOR = 1.0  # observations of a context at which its weight reaches MIX_MAX / 2
+UNIGRAM_WEIGHT = 0.05  # weight of the user's plain word frequencies in any context
+FREQUENT = 100  # the user's most frequent words are candidates in every context
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS ngrams (
+    context TEXT NOT NULL,      -- '' for single words, 'em' or 'documento em' before the word
+    word TEXT NOT NULL,         -- lower-case
+    count REAL NOT NULL,        -- decayed count as of updated_at
+    updated_at REAL NOT NULL,   -- unix time
+    PRIMARY KEY (context, word)
+);
+CREATE TABLE IF NOT EXISTS forms (word TEXT PRIMARY KEY, written TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blocked (word TEXT PRIMARY KEY);
+"""
+
+
+def default_path() -> Path:
+    return data_dir() / "personal.sqlite3"
+
+
+def _decay(count: float, since: float, now: float) -> float:
+    return count * 0.5 ** (max(0.0, now - since) / (HALF_LIFE_DAYS * 86_400))
+
+
+def context_keys(tokens: list[str]) -> tuple[str, str]:
+    """('em', 'documento em') for the lower-cased tokens before a word."""
+    last = [t.lower() for t in tokens[-2:]]
+    while len(last) < 2:
+        last.insert(0, EOS)
+    return last[1], f"{last[0]} {last[1]}"
+
+
+def _events(text: str):
+    """(bigram context, trigram context, word, written form) for every word of the text."""
+    for paragraph in paragraphs(text):
+        for sentence in sentences(paragraph):
+            tokens = [t for t in pretokenize(sentence) if len(t) <= MAX_WORD_LENGTH]
+            for position, token in enumerate(tokens):
+                if is_word(token) and not token.isdigit():
+                    short, long = context_keys(tokens[:position])
+                    yield short, long, token.lower(), token
+
+
+@dataclass
+class Stats:
+    path: Path
+    words: int
+    contexts: int
+    blocked: int
+    size_bytes: int
+
+
+class PersonalModel:
+    """In-memory n-gram counts backed by a SQLite file."""
+
+    def __init__(self, path: Path | None = None, writable: bool = True):
+        self.path = Path(path) if path is not None else default_path()
+        self.notice: str | None = None  # a message for the user about the store, if any
+        self.writable = writable
+        self._lock = threading.Lock()
+        self._counts: dict[str, dict[str, tuple[float, float]]] = {}
+        self._totals: dict[str, float] = {}
+        self._forms: dict[str, str] = {}
+        self._blocked: set[str] = set()
+        self._folded: list[tuple[str, str]] = []  # sorted (folded word, word) for completion
+        self._frequent: list[str] = []  # the user's most used words, always candidates
+        self._connection = self._connect() if writable else None
+        if self._connection is not None:
+            self._load()
+
+    # -- storage --------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection | None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return self._open()
+        except sqlite3.DatabaseError as error:
+            if "locked" in str(error):
+                self.notice = "vocabulário pessoal em uso por outro programa: aprendizado desligado"
+                return None
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+            with contextlib.suppress(OSError):
+                self.path.replace(aside)
+            self.notice = (
+                f"vocabulário pessoal danificado; guardado em {aside.name}, começando do zero"
+            )
+            try:
+                return self._open()
+            except sqlite3.DatabaseError:
+                return None
+        except OSError as error:
+            self.notice = (
+                f"vocabulário pessoal indisponível ({error.strerror}): aprendizado desligado"
+            )
+            return None
+
+    def _open(self) -> sqlite3.Connection:
+        created = not self.path.exists()
+        if created:  # create it private before SQLite writes anything into it
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        connection = sqlite3.connect(self.path, timeout=5, check_same_thread=False)
+        connection.executescript(SCHEMA)
+        connection.execute("SELECT count(*) FROM ngrams").fetchone()  # raises if corrupt
+        os.chmod(self.path, 0o600)
+        return connection
+
+    def _load(self) -> None:
+        rows = self._connection.execute("SELECT context, word, count, updated_at FROM ngrams")
+        for context, word, count, updated_at in rows:
+            self._counts.setdefault(context, {})[word] = (count, updated_at)
+        now = time.time()
+        for context, words in self._counts.items():
+            self._totals[context] = sum(_decay(c, t, now) for c, t in words.values())
+        self._forms = dict(self._connection.execute("SELECT word, written FROM forms"))
+        self._blocked = {word for (word,) in self._connection.execute("SELECT word FROM blocked")}
+        self._folded = sorted((fold(word), word) for word in self._counts.get("", {}))
+        self._refresh_frequent()
+
+    def _refresh_frequent(self) -> None:
+        unigrams = self._counts.get("", {})
+        self._frequent = sorted(unigrams, key=lambda w: unigrams[w][0], reverse=True)[:FREQUENT]
+
+    @property
+    def available(self) -> bool:
+        """False when the store could not be opened: nothing is learned this session."""
+        return self._connection is not None
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    # -- learning -------------------------------------------------------------------------
+    def learn_text(self, text: str) -> int:
+        """Count the words and phrases of `text`; returns how many words were learned."""
+        if self._connection is None:
+            return 0
+        now = time.time()
+        updates: dict[tuple[str, str], float] = {}
+        forms: dict[str, str] = {}
+        learned = 0
+        for short, long, word, written in _events(text):
+            for context in ("", short, long):
+                updates[(context, word)] = updates.get((context, word), 0.0) + 1.0
+            forms[word] = written
+            learned += 1
+        if not learned:
+            return 0
+        with self._lock:
+            rows = []
+            for (context, word), added in updates.items():
+                old, since = self._counts.get(context, {}).get(word, (0.0, now))
+                count = _decay(old, since, now) + added
+                self._counts.setdefault(context, {})[word] = (count, now)
+                self._totals[context] = self._totals.get(context, 0.0) + added
+                rows.append((context, word, count, now))
+                if context == "" and old == 0.0:
+                    bisect.insort(self._folded, (fold(word), word))
+            self._refresh_frequent()
+            # Keep the capitalised form of names ("Ana"), not of sentence-initial words.
+            for word, written in forms.items():
+                if written != word and (
+                    written[1:].lower() != written[1:] or word not in self._forms
+                ):
+                    self._forms[word] = written
+                elif written == word:
+                    self._forms.pop(word, None)
+            with self._connection:
+                self._connection.executemany(
+                    "INSERT INTO ngrams VALUES (?, ?, ?, ?) ON CONFLICT (context, word) "
+                    "DO UPDATE SET count = excluded.count, updated_at = excluded.updated_at",
+                    rows,
+                )
+                self._connection.execute("DELETE FROM forms")
+                self._connection.executemany("INSERT INTO forms VALUES (?, ?)", self._forms.items())
+        return learned
+
+    def block(self, word: str) -> None:
+        """Never suggest this word again (from the model or from what was learned)."""
+        word = word.lower()
+        with self._lock:
+            self._blocked.add(word)
+            if self._connection is not None:
+                with self._connection:
+                    self._connection.execute("INSERT OR IGNORE INTO blocked VALUES (?)", (word,))
+
+    def forget(self) -> None:
+        """Erase everything learned, and the block list."""
+        with self._lock:
+            self._counts.clear()
+            self._totals.clear()
+            self._forms.clear()
+            self._blocked.clear()
+            self._folded.clear()
+            self._frequent.clear()
+            if self._connection is not None:
+                with self._connection:
+                    self._connection.executescript(
+                        "DELETE FROM ngrams; DELETE FROM forms; DELETE FROM blocked;"
+                    )
+                self._connection.execute("VACUUM")
+
+    def stats(self) -> Stats:
+        size = self.path.stat().st_size if self.path.exists() else 0
+        return Stats(
+            path=self.path,
+            words=len(self._counts.get("", {})),
+            contexts=len(self._counts) - (1 if "" in self._counts else 0),
+            blocked=len(self._blocked),
+            size_bytes=size,
+        )
+
+    # -- prediction -----------------------------------------------------------------------
+    def is_blocked(self, word: str) -> bool:
+        return word.lower() in self._blocked
+
+    def written_form(self, word: str) -> str | None:
+        return self._forms.get(word)
+
+    def next_words(
+        self, tokens_before: list[str], words: list[str] | None = None
+    ) -> tuple[dict[str, float], float]:
+        """The user's next-word distribution after these tokens, and its mixing weight.
+
+        Interpolates trigram -> bigram -> unigram counts (each level backs off to the one
+        below in proportion to how little it has seen); the weight grows with the evidence
+        for the longest context seen, from UNIGRAM_WEIGHT up to MIX_MAX. Only `words` are
+        scored when given, else the words seen in these contexts and the most frequent ones.
+        """
+        short, long = context_keys(tokens_before)
+        now = time.time()
+        with self._lock:
+            levels = [c for c in ("", short, long) if self._totals.get(c, 0.0) > 0]
+            if not levels:
+                return {}, 0.0
+            if words is None:
+                candidates = set(self._frequent)
+                for context in levels[1:]:
+                    candidates.update(self._counts[context])
+            else:
+                candidates = set(words)
+            distribution = dict.fromkeys(candidates, 0.0)
+            for level, context in enumerate(levels):
+                seen, total = self._counts[context], self._totals[context]
+                keep = 1.0 if level == 0 else total / (total + EVIDENCE_PRIOR)
+                for word in candidates:
+                    count, since = seen.get(word, (0.0, now))
+                    distribution[word] = (1 - keep) * distribution[word] + keep * _decay(
+                        count, since, now
+                    ) / total
+        evidence = self._totals[levels[-1]] if len(levels) > 1 else 0.0
+        weight = UNIGRAM_WEIGHT + (MIX_MAX - UNIGRAM_WEIGHT) * evidence / (
+            evidence + EVIDENCE_PRIOR
+        )
+        return distribution, weight
+
+    def completions(self, folded_prefix: str) -> list[str]:
+        """Learned words whose folded spelling starts with `folded_prefix`."""
+        with self._lock:
+            low = bisect.bisect_left(self._folded, (folded_prefix,))
+            high = bisect.bisect_left(self._folded, (folded_prefix + "\U0010ffff",), lo=low)
+            return [word for _, word in self._folded[low:high]]
