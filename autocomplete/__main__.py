@@ -19,7 +19,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="autocomplete",
         description="Editor de texto que sugere a próxima palavra em português enquanto você "
         "digita. Tab aceita a sugestão, Alt+1/2/3 escolhe uma da barra, Esc oculta, "
-        "Ctrl+S salva, Ctrl+Q sai, F2 mostra as probabilidades.",
+        "Ctrl+S salva, Ctrl+Q sai, F2 mostra as probabilidades, Ctrl+N nunca mais sugere a "
+        "palavra mostrada.",
+        epilog="O editor aprende as palavras do texto que você salva (só o que mudou desde o "
+        "último salvamento) e guarda uma cópia do texto não salvo na sua pasta de dados: se ele "
+        "for fechado à força, abrir o mesmo arquivo oferece recuperar o texto.",
     )
     parser.add_argument(
         "file",
@@ -37,7 +41,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-learn",
         action="store_true",
-        help="não aprender palavras com o texto que você escreve",
+        help="não aprender com o texto que você salva nem usar o vocabulário já aprendido",
     )
     return parser.parse_args(argv)
 

@@ -92,7 +92,9 @@ def classic(prepared: data.PreparedData, minutes: float, seed: int) -> dict:
 
 def project(corpus: str, minutes: float, seed: int, out: Path) -> dict:
     """The project's trainer with its defaults, on the same cached data."""
-    config = TrainConfig(corpus=corpus, out=str(out), max_minutes=minutes, seed=seed)
+    config = TrainConfig(
+        corpus=corpus, out=str(out), max_minutes=minutes, seed=seed, threads=torch.get_num_threads()
+    )
     trainer = Trainer(config, ModelConfig())
     summary = trainer.run(quiet=True)
     best = checkpoint.load(out / "model.pt")
@@ -115,8 +117,11 @@ def main() -> None:
     parser.add_argument("--corpus", default="../shared/corpus/machado")
     parser.add_argument("--minutes", type=float, default=10.0, help="budget for each run")
     parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         # The trainer caches the prepared stream in OUT/.cache; the classic loop reuses it.

@@ -1,25 +1,32 @@
-"""The editor application: layout, loading the model, saving and quitting."""
+"""The editor application: layout, loading the model, saving (and learning from what was
+saved), recovery copies and quitting."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from autocomplete.tui.dialogs import ConfirmQuit, QuitChoice, SaveAs
+from autocomplete.tui import recovery
+from autocomplete.tui.dialogs import ConfirmQuit, QuitChoice, RecoverText, SaveAs
 from autocomplete.tui.editor import SuggestingEditor
 from autocomplete.tui.files import save_document
+from autocomplete.tui.learning import changed_text
 from autocomplete.tui.probability_panel import ProbabilityPanel
+from autocomplete.tui.recovery import Recovered, RecoveryCopy
 from autocomplete.tui.status_bar import StatusBar
 from autocomplete.tui.suggestion_bar import SuggestionBar
 
@@ -31,7 +38,7 @@ if TYPE_CHECKING:
 class EditorOptions:
     path: Path | None = None  # the file edited; None: a new buffer, named on its first save
     checkpoint: Path | None = None  # None: the shipped default model
-    learn: bool = True  # False with --no-learn; read by the personal model (issue 5)
+    learn: bool = True  # False with --no-learn: no personal vocabulary, nothing learned
     latency_log: Path | None = None  # if set, one line per offer: ms from edit to widgets
 
 
@@ -41,9 +48,14 @@ class EditorApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Salvar", id="save", priority=True),
         Binding("ctrl+q", "quit", "Sair", id="quit", priority=True),
+        # Not Ctrl+B: tmux's prefix key never reaches the editor. Not in the footer, which
+        # is full at 80 columns: --help and the command palette (Ctrl+P) tell of it.
+        Binding("ctrl+n", "block_word", "Nunca sugerir", id="block", show=False),
         Binding("f2", "toggle_panel", "Top 10", id="panel"),
     ]
-    DIALOG_ACTIONS: ClassVar[frozenset[str]] = frozenset({"save", "quit", "toggle_panel"})
+    DIALOG_ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {"save", "quit", "toggle_panel", "block_word"}
+    )
 
     modified: reactive[bool] = reactive(False)
 
@@ -59,7 +71,12 @@ class EditorApp(App[None]):
         self.path = self.options.path
         self._text = text
         self._saved_text = text  # what FILE holds: quitting compares against it
+        self._learned_text = text  # what learning has seen: each save learns only the rest
         self._suggester = suggester
+        self._edits = 0  # changes so far: orders recovery writes against saves
+        self._recovery = RecoveryCopy(self.path)
+        self._recovery_timer: Timer | None = None
+        self._recovery_failing = False  # warn once, not on every write, e.g. on a full disk
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -85,6 +102,7 @@ class EditorApp(App[None]):
             self._use_model(self._suggester)
         else:
             self._load_model()
+        self._offer_recovery()
 
     def _file_name(self) -> str:
         return self.path.name if self.path else "sem nome"
@@ -94,7 +112,7 @@ class EditorApp(App[None]):
     def _load_model(self) -> Suggester:
         from autocomplete import Suggester  # imports torch (seconds): never on the UI thread
 
-        return Suggester.load(self.options.checkpoint)
+        return Suggester.load(self.options.checkpoint, personal=self.options.learn)
 
     @on(Worker.StateChanged)
     def _model_loaded(self, event: Worker.StateChanged) -> None:
@@ -109,6 +127,13 @@ class EditorApp(App[None]):
         self.status.model = suggester.name
         self.editor.suggester = suggester
         self.editor.refresh_offer()
+        if suggester.personal_notice:  # the store was corrupt or locked: say what happened
+            self.notify(
+                suggester.personal_notice,
+                title="Vocabulário pessoal",
+                severity="warning",
+                timeout=10,
+            )
 
     @on(SuggestingEditor.Failed)
     def _suggester_failed(self, event: SuggestingEditor.Failed) -> None:
@@ -146,11 +171,87 @@ class EditorApp(App[None]):
     @on(SuggestingEditor.Changed)
     def _edited(self) -> None:
         self.modified = True
+        self._edits += 1
+        # Not a debounce that waits for a pause: steady typing must reach the copy too.
+        if self._recovery_timer is None:
+            self._recovery_timer = self.set_timer(recovery.DELAY_S, self._keep_recovery_copy)
+
+    # -- recovery copies ------------------------------------------------------------------
+    def _offer_recovery(self) -> None:
+        """Offer the text a crashed session left unsaved, if it differs from the file."""
+        recovered = self._recovery.read()
+        if recovered is None:
+            return
+        if recovered.text == self._text:
+            self._recovery.remove(self._edits)
+        else:
+            self.push_screen(
+                RecoverText(self._file_name(), recovered.written_at),
+                partial(self._recovery_chosen, recovered),
+            )
+
+    def _recovery_chosen(self, recovered: Recovered, recover: bool | None) -> None:
+        if recover:  # as an edit: modified, unsaved, and Ctrl+Z goes back to the file
+            self.editor.replace(
+                recovered.text, (0, 0), self.editor.document.end, maintain_selection_offset=False
+            )
+        else:
+            self._recovery.remove(self._edits)
+
+    def _keep_recovery_copy(self) -> None:
+        self._recovery_timer = None
+        self._write_recovery(self._recovery, self.editor.text, self._edits)
+
+    @work(group="recovery")
+    async def _write_recovery(self, copy: RecoveryCopy, text: str, edits: int) -> None:
+        try:
+            await asyncio.to_thread(copy.write, text, edits)
+        except OSError as error:
+            if not self._recovery_failing:
+                self.notify(
+                    f"{copy.path.parent}: {error.strerror or error}",
+                    title="Sem cópia de recuperação",
+                    severity="warning",
+                    timeout=10,
+                )
+            self._recovery_failing = True
+        else:
+            self._recovery_failing = False
 
     # -- keys -----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "block_word" and not self.options.learn:
+            return False  # --no-learn: no personal vocabulary to keep a block list in
         # While a dialog is open it owns the keyboard: no second dialog on top of it.
         return action not in self.DIALOG_ACTIONS or not isinstance(self.screen, ModalScreen)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        word = self.editor.shown_word()
+        if word is not None and self.options.learn:
+            yield SystemCommand(
+                f"Nunca sugerir «{word}»",
+                "Tira a palavra das sugestões para sempre",
+                self.action_block_word,
+            )
+
+    def action_block_word(self) -> None:
+        """Ctrl+N: never suggest the inline suggestion again."""
+        word = self.editor.shown_word()
+        if word is None or self.editor.suggester is None:
+            self.bell()
+            return
+        self._block(self.editor.suggester, word)
+
+    @work(group="personal")
+    async def _block(self, suggester: Suggester, word: str) -> None:
+        try:
+            await asyncio.to_thread(suggester.block, word)  # SQLite may wait for a lock
+        except Exception as error:  # the block list is an extra: never worth the buffer
+            self.notify(str(error), title=f"Não foi possível bloquear «{word}»", severity="error")
+            return
+        self.editor.ask_again()
+        self.notify(f"«{word}» não será mais sugerida.", timeout=3)
 
     def action_toggle_panel(self) -> None:
         panel = self.query_one(ProbabilityPanel)
@@ -178,6 +279,7 @@ class EditorApp(App[None]):
                 return
             if choice is QuitChoice.SAVE and not await self._save():
                 return
+        self._recovery.remove(self._edits)  # saved, unchanged, or thrown away on purpose
         self.exit()
 
     async def _save(self) -> bool:
@@ -188,7 +290,7 @@ class EditorApp(App[None]):
                 return False
             self.path = path
             self.status.file_name = self._file_name()
-        text = self.editor.text
+        text, edits = self.editor.text, self._edits
         try:
             save_document(self.path, text)
         except OSError as error:  # the buffer stays open and modified: nothing is lost
@@ -201,5 +303,23 @@ class EditorApp(App[None]):
             return False
         self._saved_text = text
         self.modified = False
+        self._recovery.remove(edits)
+        if self._recovery.document is None:  # named by this first save: later copies follow
+            self._recovery = RecoveryCopy(self.path)
         self.notify(f"Salvo em {self.path}", timeout=2)
+        await self._learn(text)
         return True
+
+    async def _learn(self, text: str) -> None:
+        """Teach the personal vocabulary what changed since it last learned from this buffer."""
+        suggester = self.editor.suggester
+        if not self.options.learn or suggester is None:
+            return  # the model is still loading: the next save learns this change too
+        learned, self._learned_text = self._learned_text, text
+        if learned == text:
+            return
+        try:
+            # Diffing a long document and writing SQLite both take time: off the UI thread.
+            await asyncio.to_thread(lambda: suggester.learn(changed_text(learned, text)))
+        except Exception as error:  # learning is an extra: a good save stays a good save
+            self.notify(str(error), title="Não foi possível aprender", severity="warning")

@@ -1,7 +1,9 @@
-"""Modal questions: quit with unsaved changes, and the name of a new file."""
+"""Modal questions: quit with unsaved changes, the name of a new file, and whether to take
+back the text a crashed session left unsaved."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import ClassVar
@@ -74,3 +76,29 @@ class SaveAs(ModalScreen[Path | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class RecoverText(ModalScreen[bool]):
+    """Offer the recovery copy of the file being opened: True to take its text back."""
+
+    def __init__(self, file_name: str, written_at: float) -> None:
+        super().__init__()
+        self.file_name = file_name
+        self.written_at = written_at
+
+    def compose(self) -> ComposeResult:
+        when = datetime.fromtimestamp(self.written_at).strftime("%d/%m/%Y %H:%M")
+        with Grid(classes="dialog"):
+            yield Label("Recuperar texto não salvo?", classes="title")
+            yield Label(
+                f"{self.file_name} tem uma cópia de recuperação de {when}, diferente do "
+                "texto salvo: a sessão anterior terminou sem salvar.",
+                classes="question",
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Recuperar", variant="primary", id="recover")
+                yield Button("Descartar", variant="error", id="discard")
+
+    @on(Button.Pressed)
+    def _chosen(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "recover")

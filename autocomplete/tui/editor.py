@@ -131,6 +131,16 @@ class SuggestingEditor(TextArea):
             self._requested = text
             self._fetch(self.suggester, text, perf_counter())
 
+    def ask_again(self) -> None:
+        """Fetch suggestions anew for the same text: the suggester's answer has changed."""
+        self._requested = None
+        self.refresh_offer()
+
+    def shown_word(self) -> str | None:
+        """The best suggestion on show (the inline one), if any."""
+        offer = self._offer
+        return offer.suggestions[0].word if offer is not None and offer.suggestions else None
+
     @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
     def _fetch(self, suggester: Suggester, text: str, requested_at: float) -> Offer:
         # Importing here is free: the model loader imported this module (and torch) already.

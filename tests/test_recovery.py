@@ -1,0 +1,286 @@
+"""Recovery copies: written while editing, removed by a clean save or quit, offered back after
+a crash (including a real `kill -9` of the editor)."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import pty
+import signal
+import stat
+import struct
+import subprocess
+import sys
+import termios
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from test_tui import SIZE, editor_of, pilot_test, record_notifications, settle
+from textual.widgets import Input
+
+from autocomplete import Suggester
+from autocomplete.tui import recovery
+from autocomplete.tui.app import EditorApp, EditorOptions
+from autocomplete.tui.dialogs import ConfirmQuit, RecoverText, SaveAs
+from autocomplete.tui.files import read_document
+from autocomplete.tui.recovery import RecoveryCopy
+
+
+@pytest.fixture(scope="module")
+def suggester(tiny_model: Path) -> Suggester:
+    return Suggester.load(tiny_model, personal=False)
+
+
+def copies(private_data_dir: Path) -> list[Path]:
+    folder = private_data_dir / "recovery"
+    return sorted(folder.glob("*.json")) if folder.is_dir() else []
+
+
+async def wait_for_copy(pilot, copy: RecoveryCopy, text: str, timeout: float = 5.0) -> float:
+    """Seconds until the recovery copy holds `text`."""
+    start = time.monotonic()
+    while (recovered := copy.read()) is None or recovered.text != text:
+        assert time.monotonic() - start < timeout, f"no recovery copy of {text!r}"
+        await pilot.pause(0.05)
+    return time.monotonic() - start
+
+
+def test_copy_is_private_json_named_by_the_documents_path(
+    tmp_path: Path, private_data_dir: Path
+) -> None:
+    copy = RecoveryCopy(tmp_path / "nota.txt")
+    copy.write("Olá\n\udc80", edits=1)  # a lone surrogate from a bad paste survives too
+    assert copy.path.parent == private_data_dir / "recovery"
+    assert stat.S_IMODE(copy.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(copy.path.parent.stat().st_mode) == 0o700
+    assert json.loads(copy.path.read_text()) == {
+        "path": str(tmp_path / "nota.txt"),
+        "text": "Olá\n\udc80",
+    }
+    assert copy.read().text == "Olá\n\udc80"
+    assert RecoveryCopy(tmp_path / "outra.txt").path != copy.path
+    assert RecoveryCopy(None).path.name == "sem-nome.json"
+
+
+def test_an_older_write_never_replaces_a_newer_copy_or_a_save(tmp_path: Path) -> None:
+    copy = RecoveryCopy(tmp_path / "nota.txt")
+    copy.write("novo", edits=5)
+    copy.write("velho", edits=4)  # a slow worker arriving late
+    assert copy.read().text == "novo"
+    copy.remove(edits=7)  # saved after 7 edits
+    copy.write("antes do salvamento", edits=6)
+    assert copy.read() is None
+    copy.write("depois", edits=8)
+    assert copy.read().text == "depois"
+
+
+def test_an_unreadable_copy_is_no_copy(tmp_path: Path) -> None:
+    copy = RecoveryCopy(tmp_path / "nota.txt")
+    copy.path.parent.mkdir(parents=True)
+    for junk in (b"", b"{nao e json", b'{"path": null}', b'{"text": 3}'):
+        copy.path.write_bytes(junk)
+        assert copy.read() is None
+
+
+@pilot_test
+async def test_typing_keeps_a_copy_within_a_second_and_saving_removes_it(
+    suggester: Suggester, tmp_path: Path, private_data_dir: Path
+) -> None:
+    path = tmp_path / "nota.txt"
+    app = EditorApp(EditorOptions(path=path), suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"Olá")
+        assert await wait_for_copy(pilot, RecoveryCopy(path), "Olá") < 1.5
+        await pilot.press(*" mundo")  # typing on: the copy follows
+        await wait_for_copy(pilot, RecoveryCopy(path), "Olá mundo")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.pause(recovery.DELAY_S + 0.2)  # no late write brings it back
+        assert copies(private_data_dir) == []
+
+
+@pilot_test
+@pytest.mark.parametrize("choice", ["save", "discard"])
+async def test_quitting_removes_the_copy(
+    suggester: Suggester, tmp_path: Path, private_data_dir: Path, choice: str
+) -> None:
+    path = tmp_path / "nota.txt"
+    app = EditorApp(EditorOptions(path=path), suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"Olá")
+        await wait_for_copy(pilot, RecoveryCopy(path), "Olá")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmQuit)
+        await pilot.click(f"#{choice}")
+        await settle(pilot)
+    assert not app.is_running
+    assert copies(private_data_dir) == []
+
+
+@pilot_test
+async def test_an_unnamed_buffer_keeps_its_copy_until_named(
+    suggester: Suggester, tmp_path: Path, private_data_dir: Path
+) -> None:
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"Olá")
+        await wait_for_copy(pilot, RecoveryCopy(None), "Olá")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SaveAs)
+        app.screen.query_one(Input).value = str(tmp_path / "novo.txt")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert copies(private_data_dir) == []
+        await pilot.press(*"!")  # from now on the copy is named after the file
+        await wait_for_copy(pilot, RecoveryCopy(tmp_path / "novo.txt"), "Olá!")
+
+
+@pilot_test
+async def test_a_copy_that_cannot_be_written_warns_once(
+    suggester: Suggester, tmp_path: Path, monkeypatch
+) -> None:
+    def disk_full(self: RecoveryCopy, text: str, edits: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(RecoveryCopy, "write", disk_full)
+    app = EditorApp(EditorOptions(path=tmp_path / "nota.txt"), suggester=suggester)
+    shown = record_notifications(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        for word in ("Um ", "dois"):
+            await pilot.press(*word)
+            await pilot.pause(recovery.DELAY_S + 0.2)
+            await settle(pilot)
+        assert shown == [("warning", "Sem cópia de recuperação")]
+        assert editor_of(app).text == "Um dois"
+
+
+def crashed_session(path: Path, saved: str, unsaved: str) -> None:
+    """What a killed editor leaves: FILE with `saved`, the recovery copy with `unsaved`."""
+    path.write_text(saved, encoding="utf-8")
+    RecoveryCopy(path).write(unsaved, edits=1)
+
+
+@pilot_test
+async def test_recovering_restores_the_text_as_unsaved(
+    suggester: Suggester, tmp_path: Path
+) -> None:
+    path = tmp_path / "nota.txt"
+    crashed_session(path, "Oi\n", "Oi\nTexto digitado antes da falha")
+    app = EditorApp(EditorOptions(path=path), "Oi\n", suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, RecoverText)
+        await pilot.click("#recover")
+        await settle(pilot)
+        assert editor_of(app).text == "Oi\nTexto digitado antes da falha"
+        assert app.modified
+        assert path.read_text(encoding="utf-8") == "Oi\n"  # saving is still the user's call
+        await pilot.press("ctrl+z")  # the file's text is one undo away
+        assert editor_of(app).text == "Oi\n"
+
+
+@pilot_test
+async def test_discarding_deletes_the_copy(suggester: Suggester, tmp_path: Path) -> None:
+    path = tmp_path / "nota.txt"
+    crashed_session(path, "Oi\n", "Oi, perdido")
+    app = EditorApp(EditorOptions(path=path), "Oi\n", suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.click("#discard")
+        await pilot.pause()
+        assert editor_of(app).text == "Oi\n" and not app.modified
+        assert RecoveryCopy(path).read() is None
+
+
+@pilot_test
+async def test_a_copy_equal_to_the_file_is_not_offered(
+    suggester: Suggester, tmp_path: Path
+) -> None:
+    path = tmp_path / "nota.txt"
+    crashed_session(path, "Oi\n", "Oi\n")
+    app = EditorApp(EditorOptions(path=path), "Oi\n", suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not isinstance(app.screen, RecoverText)
+        assert RecoveryCopy(path).read() is None
+
+
+class Terminal:
+    """`python -m autocomplete ARGS` in a pseudo-terminal, as a user runs it."""
+
+    def __init__(self, *args: str) -> None:
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "autocomplete", *args],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env={**os.environ, "TERM": "xterm-256color"},
+            start_new_session=True,
+        )
+        os.close(slave)
+        self.output = bytearray()
+        # The screen must be read, or the editor blocks once the terminal's buffer is full.
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            while chunk := os.read(self.master, 65536):
+                self.output += chunk
+        except OSError:  # EIO: the editor's side closed
+            pass
+
+    def wait_for(self, text: str, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while text.encode() not in self.output:
+            assert self.process.poll() is None, self.output.decode(errors="replace")
+            assert time.monotonic() < deadline, f"{text!r} never appeared on screen"
+            time.sleep(0.1)
+
+    def type(self, text: str) -> None:
+        os.write(self.master, text.encode())
+
+    def kill_9(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        os.close(self.master)
+
+
+@pilot_test
+async def test_text_typed_before_kill_9_is_offered_back(
+    suggester: Suggester, tiny_model: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "carta.txt"
+    path.write_text("Prezada Ana,\n", encoding="utf-8")
+    editor = Terminal(str(path), "--checkpoint", str(tiny_model), "--no-learn")
+    typed = "Segue o relatório em anexo. "
+    try:
+        editor.wait_for("carta.txt")  # the status bar is on screen: keys will be read
+        editor.type(typed)
+        # How soon the copy follows is timed above; here, only wait for it (a loaded
+        # machine can be slow), then kill.
+        deadline = time.monotonic() + 30
+        while (copy := RecoveryCopy(path).read()) is None or typed not in copy.text:
+            assert time.monotonic() < deadline, "the editor never wrote a recovery copy"
+            time.sleep(0.1)
+    finally:
+        editor.kill_9()
+    assert editor.process.returncode == -signal.SIGKILL
+    assert path.read_text(encoding="utf-8") == "Prezada Ana,\n"
+
+    app = EditorApp(EditorOptions(path=path), read_document(path), suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, RecoverText)
+        await pilot.click("#recover")
+        await settle(pilot)
+        # Typed where the cursor starts: at the top of the file.
+        assert editor_of(app).text == typed + "Prezada Ana,\n"
+        assert app.modified
