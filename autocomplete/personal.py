@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autocomplete.corpus import paragraphs, sentences
-from autocomplete.ranking import fold
-from autocomplete.tokenizer import EOS, is_word, pretokenize
+from autocomplete.tokenizer import EOS, fold, is_word, pretokenize
 from autocomplete.userdata import data_dir
 
 HALF_LIFE_DAYS = 60.0  # a habit unused for two months counts half

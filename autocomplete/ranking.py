@@ -22,7 +22,6 @@ from __future__ import annotations
 import bisect
 import re
 import threading
-import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from typing import Protocol
 import numpy as np
 
 from autocomplete.corpus import ABBREVIATIONS, sentences
-from autocomplete.tokenizer import EOS_ID, SPECIAL_IDS, Tokenizer, is_word, pretokenize
+from autocomplete.tokenizer import EOS_ID, SPECIAL_IDS, Tokenizer, fold, is_word, pretokenize
 
 MAX_CONTEXT_CHARS = 3_000  # older text barely changes an LSTM's prediction
 SENTENCE_FINAL = frozenset({".", "!", "?", "…", "..."})
@@ -57,12 +56,6 @@ class PersonalWords(Protocol):
 class Suggestion:
     word: str  # exactly what to insert (replacing the partial word when completing)
     prob: float
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents: 'Você' -> 'voce', 'NÃO' -> 'nao'."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @dataclass

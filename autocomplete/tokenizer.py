@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -37,6 +38,12 @@ NO_SPACE_AFTER = frozenset("([{«“")
 def pretokenize(text: str) -> list[str]:
     """Split text into word and punctuation tokens, keeping their written case."""
     return TOKEN.findall(text)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents: 'Você' -> 'voce', 'NÃO' -> 'nao'."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def is_word(token: str) -> bool:
@@ -79,6 +86,11 @@ class Tokenizer:
         ]
         self.words[PAD_ID], self.words[UNK_ID], self.words[EOS_ID] = PAD, UNK, EOS
         self.ids: dict[str, int] = {word: i for i, word in enumerate(self.words)}
+        # Many people type Portuguese without accents: an unknown "nao" in the context is
+        # read as the most frequent word that folds the same way ("não").
+        self.folded_ids: dict[str, int] = {}
+        for i, word in enumerate(self.words):
+            self.folded_ids.setdefault(fold(word), i)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -149,7 +161,9 @@ class Tokenizer:
         return stream
 
     def word_id(self, token: str) -> int:
-        return self.ids.get(token.lower(), UNK_ID)
+        lower = token.lower()
+        found = self.ids.get(lower)
+        return found if found is not None else self.folded_ids.get(fold(lower), UNK_ID)
 
     def display(self, word: str) -> str:
         """The usual written form of a vocabulary word ("capitu" -> "Capitu")."""

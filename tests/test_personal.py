@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from autocomplete import Suggester, evaluate, learn
 from autocomplete.checkpoint import DEFAULT_CHECKPOINT
 from autocomplete.personal import PersonalModel, default_path
-from autocomplete.ranking import fold
+from autocomplete.tokenizer import fold
 
 
 def test_learned_phrase_dominates_its_context(private_data_dir):

@@ -232,3 +232,15 @@ def test_load_rejects_bad_files_with_one_error_type(tiny_model, tmp_path, damage
     with pytest.raises(CheckpointError) as error:
         Suggester.load(path)
     assert "\n" not in str(error.value) and str(path) in str(error.value)
+
+
+def test_shipped_model_loads_and_suggests():
+    from autocomplete.checkpoint import DEFAULT_CHECKPOINT
+
+    if not DEFAULT_CHECKPOINT.exists():
+        pytest.skip("no shipped checkpoint")
+    suggester = Suggester.load(personal=False)
+    next_words = suggester.suggest("Eu não sei se você ", k=3)
+    assert len(next_words) == 3 and all(s.word.isalpha() for s in next_words)
+    assert [s.word for s in suggester.suggest("Eu nao sei se vo", k=3)][:1] == ["você"]
+    assert suggester.suggest("Ontem. ", k=1)[0].word[0].isupper()

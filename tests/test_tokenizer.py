@@ -61,3 +61,10 @@ def test_tokenizer_state_round_trip():
 def test_vocabulary_larger_than_corpus_is_an_error():
     with pytest.raises(VocabularyError, match="corpus too small for --vocab-size 5000"):
         Tokenizer.train(SENTENCES, vocab_size=5000)
+
+
+def test_unaccented_words_are_read_as_their_accented_form():
+    tokenizer = Tokenizer.train(SENTENCES, vocab_size=40)
+    assert tokenizer.word_id("nao") == tokenizer.word_id("não") != UNK_ID
+    assert tokenizer.word_id("VOCE") == tokenizer.word_id("você")
+    assert tokenizer.word_id("xyzzy") == UNK_ID
