@@ -27,7 +27,7 @@ def comparison(tmp_path_factory) -> Path:
     corpus_dir = root / "corpus"
     corpus_dir.mkdir()
     sentences = [
-        f"{item.context}{item.target}." for item in probe.generate(gaps=(2, 4, 8), draws=2)
+        f"{item.context}{item.target}." for item in probe.generate(gaps=(3, 4, 8), draws=2)
     ]
     text = (SAMPLE_CORPUS / "amostra.txt").read_text(encoding="utf-8")
     (corpus_dir / "texto.txt").write_text(text + "\n" + "\n".join(sentences), encoding="utf-8")
@@ -53,8 +53,7 @@ def test_results_json_holds_the_same_models(comparison):
     assert [model["name"] for model in results["models"]] == list(MODELS)
     for model in results["models"]:
         assert model["metrics"]["perplexity"] > 1
-        assert set(model["probe_accuracy"]["all"]) == {"2", "3", "4", "6", "8", "12", "16",
-                                                        "20", "25", "30"}  # fmt: skip
+        assert set(model["probe_accuracy"]["all"]) == {str(gap) for gap in probe.GAPS}
     assert results["models"][-1]["gradient_norms"] is None
     assert len(results["models"][0]["gradient_norms"]) == 9
 

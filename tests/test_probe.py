@@ -37,10 +37,10 @@ def test_sentences_are_well_formed():
         assert item.context[0].isupper()
         assert item.target not in item.alternatives
         assert len(set(item.alternatives)) == len(item.alternatives) >= 1
-        assert "  " not in item.context and ",," not in item.context
+        assert "  " not in item.context and "," not in item.context
         if item.kind == "parenteses":
             assert item.context.count("(") == 1 and ")" not in item.context
-            assert not item.context.endswith((" ", ","))
+            assert not item.context.endswith(" ")
         else:
             assert item.context.endswith(" ") and item.target not in item.context.split()
 
@@ -49,10 +49,10 @@ def test_agreement_sets_are_balanced_over_gender_and_number():
     items = [i for i in probe.generate(gaps=(6,), draws=1) if i.kind == "concordancia"]
     assert len(items) == 4
     assert {i.context.split()[0] for i in items} == {"O", "A", "Os", "As"}
-    assert len({i.context.split(",", 1)[1] for i in items}) == 2  # same filler, two verbs
+    assert len({" ".join(i.context.split()[2:-2]) for i in items}) == 1  # one filler for all
     for item in items:
         feminine = item.context.split()[0] in ("A", "As")
-        assert item.target.rstrip("s").endswith("a") == feminine
+        assert item.target.rstrip("s") == ("ela" if feminine else "ele")
 
 
 def test_generation_is_deterministic_and_seeded():
@@ -61,24 +61,24 @@ def test_generation_is_deterministic_and_seeded():
 
 
 def test_vocabulary_limits_the_words_used():
-    full = probe.generate(gaps=(2, 3, 4), draws=1)
+    full = probe.generate(gaps=(3, 4, 6), draws=1)
     vocabulary = {t.lower() for item in full for t in pretokenize(item.context)}
-    vocabulary |= {"francês", "inglês", "cansado", "cansada", "cansados", "cansadas"}
+    vocabulary |= {"francês", "inglês", "ela", "eles", "elas", ")", ",", "."}
     vocabulary -= {"alemão", "ainda"}
-    items = probe.generate(gaps=(2, 3, 4), draws=4, vocabulary=vocabulary)
-    assert items
+    items = probe.generate(gaps=(3, 4, 6), draws=4, vocabulary=vocabulary)
+    assert {item.kind for item in items} == {"lingua", "concordancia", "parenteses"}
     for item in items:
         used = [t.lower() for t in pretokenize(item.context)] + [item.target, *item.alternatives]
         assert all(word.lower() in vocabulary for word in used if is_word(word)), item
 
 
-def test_gaps_below_two_are_refused():
+def test_gaps_below_three_are_refused():
     with pytest.raises(ValueError):
-        probe.generate(gaps=(1, 2))
+        probe.generate(gaps=(2, 3))
 
 
 def test_scoring_counts_an_item_right_when_the_target_beats_every_alternative():
-    items = probe.generate(gaps=(2, 8), draws=1)
+    items = probe.generate(gaps=(3, 8), draws=1)
 
     def oracle(context: str, words):
         return [0.0] + [-5.0] * (len(words) - 1)
@@ -88,14 +88,14 @@ def test_scoring_counts_an_item_right_when_the_target_beats_every_alternative():
 
     right = probe.accuracy_by_gap(probe.score(items, oracle))
     wrong = probe.accuracy_by_gap(probe.score(items, contrarian))
-    assert right["all"] == {2: 1.0, 8: 1.0} and wrong["all"] == {2: 0.0, 8: 0.0}
+    assert right["all"] == {3: 1.0, 8: 1.0} and wrong["all"] == {3: 0.0, 8: 0.0}
     assert set(right) == {"all", "lingua", "concordancia", "parenteses"}
     assert probe.score(items[:1], oracle)[0].target_prob == pytest.approx(1.0)
     assert probe.chance("concordancia", items) == 0.5
 
 
 def test_a_tie_for_the_top_earns_its_share():
-    items = [i for i in probe.generate(gaps=(2,), draws=1) if i.kind == "parenteses"]
+    items = [i for i in probe.generate(gaps=(3,), draws=1) if i.kind == "parenteses"]
 
     def undecided(context: str, words):
         return [-1.0, -1.0, -3.0]

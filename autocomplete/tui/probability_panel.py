@@ -10,7 +10,7 @@ from autocomplete.tui.editor import Offer
 
 BAR_WIDTH = 12
 EIGHTHS = " ▏▎▍▌▋▊▉"
-REPORT_NOTE = "Comparação RNN × GRU × LSTM:\ndocs/report.md"
+REPORT_NOTE = "Comparação RNN × GRU × LSTM:\ndocs/compare/report.md"
 
 
 def bar(fraction: float, width: int = BAR_WIDTH) -> str:
