@@ -27,9 +27,10 @@ from autocomplete.userdata import data_dir
 
 HALF_LIFE_DAYS = 60.0  # a habit unused for two months counts half
 MAX_WORD_LENGTH = 40  # longer "words" are noise (pasted hashes, URLs) and are not learned
-MIX_MAX = 0.7  # the personal model's weight when a context has been seen many times
+MIX_MAX = 0.6  # the personal weight for a context always followed by the same word
 EVIDENCE_PRIOR = 1.0  # observations of a context at which its weight reaches MIX_MAX / 2
 UNIGRAM_WEIGHT = 0.05  # weight of the user's plain word frequencies in any context
+FORCED_CAPITAL_AFTER = frozenset({"—", "–", '"', "“", "«", "(", ":"})
 FREQUENT = 100  # the user's most frequent words are candidates in every context
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ngrams (
@@ -61,14 +62,20 @@ def context_keys(tokens: list[str]) -> tuple[str, str]:
 
 
 def _events(text: str):
-    """(bigram context, trigram context, word, written form) for every word of the text."""
+    """(bigram context, trigram context, word, written form) for every word of the text.
+
+    The written form is None where a capital is forced (a sentence start, after a dialogue
+    dash or an opening quote): "Não" there says nothing about how the user writes "não".
+    """
     for paragraph in paragraphs(text):
         for sentence in sentences(paragraph):
             tokens = [t for t in pretokenize(sentence) if len(t) <= MAX_WORD_LENGTH]
+            forced = True
             for position, token in enumerate(tokens):
                 if is_word(token) and not token.isdigit():
                     short, long = context_keys(tokens[:position])
-                    yield short, long, token.lower(), token
+                    yield short, long, token.lower(), None if forced else token
+                forced = token in FORCED_CAPITAL_AFTER
 
 
 @dataclass
@@ -171,7 +178,8 @@ class PersonalModel:
         for short, long, word, written in _events(text):
             for context in ("", short, long):
                 updates[(context, word)] = updates.get((context, word), 0.0) + 1.0
-            forms[word] = written
+            if written is not None:
+                forms[word] = written
             learned += 1
         if not learned:
             return 0
@@ -186,13 +194,11 @@ class PersonalModel:
                 if context == "" and old == 0.0:
                     bisect.insort(self._folded, (fold(word), word))
             self._refresh_frequent()
-            # Keep the capitalised form of names ("Ana"), not of sentence-initial words.
+            # How the user writes each word away from forced capitals: "Ana", "WhatsApp".
             for word, written in forms.items():
-                if written != word and (
-                    written[1:].lower() != written[1:] or word not in self._forms
-                ):
+                if written != word:
                     self._forms[word] = written
-                elif written == word:
+                else:
                     self._forms.pop(word, None)
             with self._connection:
                 self._connection.executemany(
@@ -277,10 +283,14 @@ class PersonalModel:
                     distribution[word] = (1 - keep) * distribution[word] + keep * _decay(
                         count, since, now
                     ) / total
-        evidence = self._totals[levels[-1]] if len(levels) > 1 else 0.0
-        weight = UNIGRAM_WEIGHT + (MIX_MAX - UNIGRAM_WEIGHT) * evidence / (
-            evidence + EVIDENCE_PRIOR
-        )
+        weight = UNIGRAM_WEIGHT
+        if len(levels) > 1:
+            # Trust the longest context seen in proportion to how often it was seen and how
+            # consistently one word followed it: "documento em" -> "anexo" every time earns
+            # a large weight; "de", followed by a different word each time, almost none.
+            total, types = self._totals[levels[-1]], len(self._counts[levels[-1]])
+            repeat = max(0.0, 1.0 - (types - 1) / total)
+            weight += (MIX_MAX - UNIGRAM_WEIGHT) * total / (total + EVIDENCE_PRIOR) * repeat
         return distribution, weight
 
     def completions(self, folded_prefix: str) -> list[str]:

@@ -229,7 +229,7 @@ async def test_f2_shows_ten_probabilities_and_the_report(suggester: Suggester) -
         shown = str(panel.content)
         for suggestion in suggester.suggest("Segue documento em ", k=10):
             assert suggestion.word in shown
-        assert "docs/report.md" in shown
+        assert "docs/compare/report.md" in shown
         assert panel.border_title == "Próxima palavra"
 
 
