@@ -93,7 +93,9 @@ class Suggester(WordSuggester):
         path = Path(path) if path is not None else checkpoints.DEFAULT_CHECKPOINT
         loaded = checkpoints.load(path)
         store = PersonalModel() if personal else None
-        return cls(loaded.tokenizer, loaded.model, name=path.stem, personal=store)
+        config = loaded.model.config
+        name = f"{config.cell.upper()} {config.layers}x{config.hidden}"  # shown in the editor
+        return cls(loaded.tokenizer, loaded.model, name=name, personal=store)
 
     @property
     def personal_notice(self) -> str | None:

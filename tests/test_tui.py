@@ -251,7 +251,7 @@ async def test_typing_works_while_the_model_loads(tiny_model: Path, monkeypatch)
         assert bar_words(app) == []
         loaded.set()
         await settle(pilot)
-        assert app.query_one(StatusBar).model == tiny_model.stem
+        assert app.query_one(StatusBar).model == "LSTM 1x32"
         assert bar_words(app) == [s.word for s in load(Suggester, tiny_model).suggest("Bom dia, ")]
 
 
