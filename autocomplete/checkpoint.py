@@ -82,6 +82,8 @@ def load(path: str | Path, device: str | torch.device = "cpu") -> Checkpoint:
         )
     try:
         model_config = from_dict(ModelConfig, payload["model_config"])
+        if model_config.output != "softmax":  # older files recorded it where it did nothing
+            model_config.tie_weights = False
         model = WordLM(model_config)
         weights = {
             name: tensor.float() if tensor.is_floating_point() else tensor

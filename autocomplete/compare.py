@@ -48,7 +48,7 @@ GRADIENT_TABLE_DISTANCES = (0, 1, 2, 4, 8, 16, 24, 32, 40)
 
 @dataclass
 class CompareConfig:
-    corpus: str
+    corpus: list[str]
     minutes: float  # training budget of each recurrent model
     out: str = "compare/"
     max_words: int = 3_000  # held-out words for the suggestion metrics (the slow part)
@@ -143,9 +143,11 @@ def ngram_result(
 def run(config: CompareConfig, train_config: TrainConfig, model_config: ModelConfig) -> Path:
     started = time.monotonic()
     out = Path(config.out)
-    prepared = data.prepare(config.corpus, model_config.vocab_size, out / "runs" / ".cache")
-    parts = corpus.split(corpus.read_documents(config.corpus))
-    held_out = " ".join(parts.test)  # as `evaluate` joins a held-out split
+    prepared = data.prepare(
+        config.corpus, train_config.weights, model_config.vocab_size, out / "runs" / ".cache"
+    )
+    splits = {s.name: corpus.split(s.documents, s.name) for s in corpus.read_sources(config.corpus)}
+    held_out = " ".join(corpus.mix(splits, train_config.weights, "test"))
     summaries = {cell: train_cell(cell, config, train_config, model_config) for cell in CELLS}
     print("evaluating", file=sys.stderr)
     items = probe.generate(draws=config.probe_draws, vocabulary=prepared.tokenizer.ids)
@@ -153,7 +155,8 @@ def run(config: CompareConfig, train_config: TrainConfig, model_config: ModelCon
         neural_result(cell, config, summaries[cell], held_out, items, prepared.test)
         for cell in CELLS
     ]
-    results.append(ngram_result(prepared.tokenizer, parts.train, config, held_out, items))
+    train_sentences = corpus.mix(splits, train_config.weights, "train")
+    results.append(ngram_result(prepared.tokenizer, train_sentences, config, held_out, items))
     setup = {
         "command": config.command,
         "corpus": config.corpus,
@@ -525,7 +528,9 @@ def build_parser() -> argparse.ArgumentParser:
         "and write OUT/report.md. Other flags (--emb, --hidden, --vocab-size, --batch-size, "
         "...) go to the trainer, for all three cells.",
     )
-    parser.add_argument("--corpus", required=True, help="a .txt file or folder of them")
+    parser.add_argument(
+        "--corpus", nargs="+", required=True, help="corpus sources, as for autocomplete.train"
+    )
     parser.add_argument(
         "--minutes", type=float, required=True, help="training budget per recurrent model"
     )

@@ -1,11 +1,14 @@
-"""Configuration dataclasses with commented defaults.
+"""Configuration dataclasses: every default and its help stated once.
 
-The defaults are the project's measured choice for a 2-core CPU (see README "Training"):
-a one-layer LSTM with an adaptive softmax, trained with Adam and a cosine schedule.
+The training command's flags are generated from these fields (train.py), so every field is
+reachable from the command line. The defaults are the project's measured choice for a 2-core
+CPU (see README "Training"): an LSTM with an adaptive softmax, trained with Adam and a cosine
+schedule on a weighted mix of the Machado and modern sources.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
@@ -15,18 +18,52 @@ Cell = Literal["lstm", "gru", "rnn"]
 OutputLayer = Literal["adaptive", "softmax"]
 
 
+def option(default, help: str, **kwargs):
+    """A config field whose help text becomes its command-line flag's help."""
+    if isinstance(default, (list, dict)):
+        return field(
+            default_factory=lambda: copy.deepcopy(default), metadata={"help": help, **kwargs}
+        )
+    return field(default=default, metadata={"help": help, **kwargs})
+
+
+# Sources are sampled by these weights: 1.0 takes each block of a source once per epoch, 0.5
+# half of them, 3 three times; unlisted sources weigh 1.0. Chosen by held-out perplexity on
+# the modern sources (benchmarks/mix_weights.py, README "Training data"): the small everyday
+# sets gain from repetition, the technical ones cost the everyday text nothing at half
+# weight, Machado helps conversation, and halving the Senate keeps parliament's register
+# from dominating.
+DEFAULT_WEIGHTS = {
+    "machado": 1.0,
+    "senado": 0.5,
+    "camara": 1.0,
+    **dict.fromkeys(
+        ["python-docs", "libreoffice-ajuda", "gimp-ajuda", "debian-manuais", "manpages"], 0.5
+    ),
+    "mozilla-interface": 0.5,
+    "juridico": 0.5,
+    **dict.fromkeys(["tatoeba", "office-suporte", "agencia-brasil", "bosque", "gnome-ajuda"], 3.0),
+}
+DEFAULT_CORPUS = ["../shared/corpus/machado", "../shared/corpus/moderno"]
+
+
 @dataclass
 class ModelConfig:
-    cell: Cell = "lstm"  # recurrent cell: lstm (default), gru, or rnn (tanh, the lesson's h_t)
-    vocab_size: int = 30_000  # words incl. special tokens; the rest of the corpus maps to <unk>
-    emb: int = 256  # word embedding size
-    hidden: int = 256  # recurrent state size (= emb, so the output needs no projection)
-    layers: int = 1  # stacked recurrent layers
-    dropout: float = 0.2  # on embeddings, between layers and before the output layer
-    output: OutputLayer = "adaptive"  # adaptive softmax is ~6x faster than a full one on CPU
-    # Adaptive softmax cluster boundaries (word ranks). Frequent words get the full-size head.
-    cutoffs: list[int] = field(default_factory=lambda: [2_000, 10_000])
-    tie_weights: bool = True  # share input embedding and output matrix (full softmax only)
+    cell: Cell = option("lstm", "recurrent cell: lstm, gru, or rnn (tanh, the lesson's h_t)")
+    vocab_size: int = option(
+        30_000, "words incl. special tokens; rarer words map to <unk> (and the lexicon)"
+    )
+    emb: int = option(256, "word embedding size")
+    hidden: int = option(256, "recurrent state size (projected to emb when they differ)")
+    layers: int = option(1, "stacked recurrent layers")
+    dropout: float = option(0.2, "dropout on embeddings, between layers and before the output")
+    output: OutputLayer = option(
+        "adaptive", "adaptive (about 6x faster than a full softmax on a CPU) or softmax"
+    )
+    cutoffs: list[int] = option(
+        [2_000, 10_000], "adaptive softmax cluster boundaries (word ranks)", nargs="+"
+    )
+    tie_weights: bool = option(False, "share embedding and output matrix (--output softmax only)")
 
     def validate(self) -> None:
         _positive(self, "vocab_size", "emb", "hidden", "layers")
@@ -34,32 +71,51 @@ class ModelConfig:
             raise ConfigError(f"cell must be lstm, gru or rnn, not {self.cell!r}")
         if self.output not in ("adaptive", "softmax"):
             raise ConfigError(f"output must be adaptive or softmax, not {self.output!r}")
+        if self.tie_weights and self.output != "softmax":
+            raise ConfigError("tie-weights works with --output softmax only")
         if not 0.0 <= self.dropout < 1.0:
             raise ConfigError(f"dropout must be in [0, 1), not {self.dropout}")
 
 
 @dataclass
 class TrainConfig:
-    corpus: str = "corpus/"  # a .txt file or a folder tree of them
-    out: str = "checkpoints/"  # model.pt (best), train_state.pt (resume), metrics.jsonl
-    batch_size: int = 64  # parallel streams; wide batches keep both CPU cores busy
-    bptt: int = 35  # truncated backprop length in tokens
-    lr: float = 3e-3  # Adam peak learning rate
-    min_lr_ratio: float = 0.05  # cosine decays to lr * min_lr_ratio at the end of the budget
-    warmup_steps: int = 100  # linear warm-up avoids early Adam blow-ups
-    weight_decay: float = 0.0
-    clip: float = 0.5  # global gradient-norm clipping
-    epochs: int = 10  # upper bound; --max-minutes usually ends the run first
-    max_minutes: float = 0.0  # wall-clock budget; 0 means no limit
-    eval_every: int = 1_000  # validate every N optimizer steps (and at every epoch end)
-    patience: int = 3  # stop after this many validations without improvement
-    device: str = "auto"  # auto picks CUDA when present
-    seed: int = 1234
-    threads: int = 0  # torch CPU threads; 0 keeps torch's default
-    save_dtype: Literal["float16", "float32"] = "float16"  # weights in model.pt
+    corpus: list[str] = option(
+        DEFAULT_CORPUS,
+        "corpus sources: .txt files or folders (a folder with a SOURCES.md: each subfolder is a "
+        "source)",
+        nargs="+",
+    )
+    weights: dict[str, float] = option(
+        DEFAULT_WEIGHTS, "sampling weight per source, e.g. senado=0.5 tatoeba=3", nargs="+"
+    )
+    out: str = option("", "output folder (default: a new folder under runs/)")
+    batch_size: int = option(64, "parallel streams per step; wide batches keep CPU cores busy")
+    bptt: int = option(35, "truncated backprop length in tokens")
+    lr: float = option(3e-3, "Adam peak learning rate")
+    min_lr_ratio: float = option(0.05, "the cosine decays to lr * this at the end of the budget")
+    warmup_steps: int = option(100, "linear warm-up steps (avoids early Adam blow-ups)")
+    weight_decay: float = option(0.0, "Adam weight decay")
+    clip: float = option(0.5, "global gradient-norm clipping")
+    epochs: int = option(10, "maximum epochs; --max-minutes usually ends the run first")
+    max_minutes: float = option(0.0, "wall-clock training budget in minutes; 0: no limit")
+    eval_every: int = option(1_000, "validate every N optimizer steps (and at every epoch end)")
+    patience: int = option(3, "stop after this many validations without improvement")
+    device: str = option("auto", "auto (CUDA when present), cpu, cuda or cuda:N")
+    seed: int = option(1234, "random seed")
+    threads: int = option(0, "torch CPU threads; 0 keeps torch's default")
+    save_dtype: Literal["float16", "float32"] = option("float16", "weights in model.pt")
+
+    def __post_init__(self) -> None:
+        if isinstance(self.corpus, str):  # checkpoints before several sources held one path
+            self.corpus = [self.corpus]
 
     def validate(self) -> None:
         _positive(self, "batch_size", "bptt", "epochs", "eval_every")
+        if not self.corpus:
+            raise ConfigError("give at least one --corpus path")
+        for name, weight in self.weights.items():
+            if not (isinstance(weight, (int, float)) and weight >= 0):
+                raise ConfigError(f"weight of {name} must be a number >= 0, not {weight!r}")
         if self.lr <= 0:
             raise ConfigError(f"lr must be positive, not {self.lr}")
         if self.max_minutes < 0:

@@ -1,26 +1,34 @@
-"""Read a tree of Portuguese .txt files into clean sentences and a deterministic split.
+"""Read corpus sources into clean sentences, a deterministic split and a weighted mix.
 
-The Machado corpus was extracted from PDFs: lines are hard-wrapped mid-sentence, paragraphs
-are not separated by blank lines and some lines end in a hyphen that belongs to the word.
-`paragraphs()` undoes that wrapping; `sentences()` cuts paragraphs at sentence ends; `split()`
-assigns blocks of paragraphs to train/valid/test by a hash of their own text, so adding or
-removing other files never moves a block from one split to another.
+A source is one folder of .txt files (senado, python-docs, machado...): `read_sources` takes
+several paths, and a folder holding a SOURCES.md is a collection whose subfolders are each a
+source. Every source gets its own cleaning (cleaning.py) and its own held-out split.
+
+Some text was extracted from PDFs or man pages: lines are hard-wrapped mid-sentence and some
+end in a hyphen that belongs to the word. `paragraphs()` undoes that wrapping for documents
+that look wrapped; other documents already hold a sentence or paragraph a line. `sentences()`
+cuts paragraphs at sentence ends; `split()` assigns blocks of paragraphs to train/valid/test
+by a hash of their own text, so adding or removing other files or sources never moves a
+block from one split to another. `mix()` weighs the sources' blocks for training.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autocomplete import cleaning
 from autocomplete.errors import CorpusError
 
 VALID_FRACTION = 0.05
 TEST_FRACTION = 0.05
 BLOCK_WORDS = 400  # paragraphs are grouped into blocks of at least this many words for the split
+MIN_BLOCKS_TO_HASH = 20
 
 DIALOGUE_DASHES = ("—", "–", "- ")
 TERMINAL = re.compile(r"[.!?:…][\"”»')\]]*$")
@@ -134,10 +142,39 @@ class Document:
 
 
 @dataclass
+class Source:
+    name: str  # its folder (or file) name: the key of its cleaning recipe and mixing weight
+    documents: list[Document]
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.documents)
+
+
+PARTS = ("train", "valid", "test")
+
+
+@dataclass
 class Split:
-    train: list[str]
-    valid: list[str]
-    test: list[str]
+    """Blocks of sentences (consecutive paragraphs of one document) per part."""
+
+    blocks: dict[str, list[list[str]]] = field(default_factory=lambda: {p: [] for p in PARTS})
+    cleaning_report: cleaning.CleaningReport = field(default_factory=cleaning.CleaningReport)
+
+    def sentences(self, part: str) -> list[str]:
+        return [sentence for block in self.blocks[part] for sentence in block]
+
+    @property
+    def train(self) -> list[str]:
+        return self.sentences("train")
+
+    @property
+    def valid(self) -> list[str]:
+        return self.sentences("valid")
+
+    @property
+    def test(self) -> list[str]:
+        return self.sentences("test")
 
 
 def read_documents(path: str | Path, report: ReadReport | None = None) -> list[Document]:
@@ -176,6 +213,53 @@ def read_documents(path: str | Path, report: ReadReport | None = None) -> list[D
         reason = f" ({report.skipped[0][1]})" if report.skipped else ""
         raise CorpusError(f"no readable text in {root}{reason}")
     return documents
+
+
+COLLECTION_MARKER = "SOURCES.md"
+
+
+def read_sources(paths: Iterable[str | Path], report: ReadReport | None = None) -> list[Source]:
+    """One Source per path, or per subfolder of a collection (a folder with a SOURCES.md)."""
+    report = report if report is not None else ReadReport()
+    sources: list[Source] = []
+    for path in paths:
+        root = Path(path)
+        if root.is_dir() and (root / COLLECTION_MARKER).is_file():
+            members = sorted(p for p in root.iterdir() if p.is_dir())
+        else:
+            members = [root]
+        for member in members:
+            name = member.stem if member.is_file() else member.resolve().name
+            if any(source.name == name for source in sources):
+                raise CorpusError(f"two corpus sources are named {name!r}: {member}")
+            sources.append(Source(name=name, documents=read_documents(member, report)))
+    if not sources:
+        raise CorpusError("no corpus path given")
+    return sources
+
+
+def looks_wrapped(lines: list[str]) -> bool:
+    """Hard-wrapped text: many lines stop mid-sentence and the next goes on in lower case."""
+    pairs = [(a, b) for a, b in itertools.pairwise(lines) if a and b]
+    if len(pairs) < 10:
+        return False
+    broken = sum(1 for a, b in pairs if not TERMINAL.search(a) and b[:1].islower())
+    return broken > 0.25 * len(pairs)
+
+
+def document_paragraphs(text: str) -> list[str]:
+    """Paragraphs of a document: unwrapped when hard-wrapped, else one a line (a line that
+    ends in a comma goes on in the next)."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    if looks_wrapped(lines):
+        return paragraphs(text)
+    result: list[str] = []
+    for line in lines:
+        if line and result and result[-1].endswith(","):  # "Atenciosamente," + "Ana Paula"
+            result[-1] += " " + line
+        elif line:
+            result.append(line)
+    return [re.sub(r"\s+", " ", paragraph) for paragraph in result]
 
 
 def paragraphs(text: str) -> list[str]:
@@ -268,26 +352,49 @@ def _bucket(block: list[str]) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def split(documents: Iterable[Document]) -> Split:
-    """Deterministic train/valid/test split of sentences by blocks of paragraphs."""
-    result = Split(train=[], valid=[], test=[])
+def split(documents: Iterable[Document], source: str = "") -> Split:
+    """Deterministic train/valid/test split of one source's cleaned sentences, by blocks."""
+    result = Split()
     for document in documents:
-        for block in _blocks(paragraphs(document.text)):
+        kept = cleaning.clean(source, document_paragraphs(document.text), result.cleaning_report)
+        for block in _blocks(kept):
             bucket = _bucket(block)
             if bucket < TEST_FRACTION:
-                target = result.test
+                part = "test"
             elif bucket < TEST_FRACTION + VALID_FRACTION:
-                target = result.valid
+                part = "valid"
             else:
-                target = result.train
-            for paragraph in block:
-                target.extend(sentences(paragraph))
-    # A tiny corpus may hash no block into valid/test: hold out every 10th sentence instead.
-    for held_out in (result.valid, result.test):
-        if not held_out and len(result.train) >= 10:
-            held_out.extend(result.train[9::10])
-            del result.train[9::10]
+                part = "train"
+            result.blocks[part].append([s for paragraph in block for s in sentences(paragraph)])
+    # Too few blocks for hashing to give each part its share (a tiny corpus): its last tenth
+    # of sentences is the test split and the tenth before it the validation split.
+    if sum(len(blocks) for blocks in result.blocks.values()) < MIN_BLOCKS_TO_HASH:
+        every = [s for part in PARTS for block in result.blocks[part] for s in block]
+        tenth = len(every) // 10
+        if tenth:
+            result.blocks = {
+                "train": [every[: -2 * tenth]],
+                "valid": [every[-2 * tenth : -tenth]],
+                "test": [every[-tenth:]],
+            }
     return result
+
+
+def mix(splits: dict[str, Split], weights: dict[str, float], part: str) -> list[str]:
+    """One part of every source, each block taken `weight` times on average (0 leaves the
+    source out; 2.5 takes every block twice and half of them a third time, by their hash),
+    in a block order shuffled deterministically so that sources interleave. Weights of
+    sources that are not in `splits` are ignored: the defaults name every known source."""
+    chosen: list[tuple[float, list[str]]] = []
+    for name, source_split in splits.items():
+        weight = weights.get(name, 1.0)
+        for block in source_split.blocks[part]:
+            bucket = _bucket([name, *block])
+            copies = int(weight) + (bucket < weight - int(weight))
+            # Every block once (in hash order), then the second copies, and so on.
+            chosen.extend((copy + bucket, block) for copy in range(copies))
+    chosen.sort(key=lambda item: item[0])
+    return [sentence for _, block in chosen for sentence in block]
 
 
 def fingerprint(documents: Iterable[Document]) -> str:

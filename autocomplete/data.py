@@ -1,4 +1,5 @@
-"""Prepared training data: corpus -> split -> vocabulary -> cached id streams -> batches.
+"""Prepared training data: sources -> cleaning and split -> weighted mix -> vocabulary ->
+cached id streams -> batches.
 
 Batching for truncated backpropagation through time: the id stream is cut into `batch_size`
 contiguous rows, so row r of window w+1 continues row r of window w and the hidden state can
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import torch
 from autocomplete import corpus
 from autocomplete.tokenizer import Tokenizer
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # bump when cleaning, splitting or mixing changes
 
 
 @dataclass
@@ -31,21 +32,26 @@ class PreparedData:
     train: np.ndarray
     valid: np.ndarray
     test: np.ndarray
-    fingerprint: str
+    fingerprint: str  # of all sources together
     report: corpus.ReadReport
+    source_fingerprints: dict[str, str]  # source name -> fingerprint (evaluate's "auto" split)
+    cleaning: list[str]  # per source and step: what cleaning removed (cleaning.CleaningReport)
 
 
 def prepare(
-    corpus_path: str | Path,
+    corpus_paths: Sequence[str | Path],
+    weights: dict[str, float],
     vocab_size: int,
     cache_dir: Path | None,
     tokenizer: Tokenizer | None = None,
 ) -> PreparedData:
-    """Read, split and encode a corpus, reusing the cached id streams when nothing changed."""
+    """Read, clean, split, mix and encode the sources, reusing the cached id streams when
+    nothing changed."""
     report = corpus.ReadReport()
-    documents = corpus.read_documents(corpus_path, report)
-    fingerprint = corpus.fingerprint(documents)
-    key_source = f"{CACHE_VERSION}:{fingerprint}:{vocab_size}"
+    sources = corpus.read_sources(corpus_paths, report)
+    source_fingerprints = {source.name: source.fingerprint for source in sources}
+    fingerprint = hashlib.sha256(json.dumps(source_fingerprints).encode()).hexdigest()[:16]
+    key_source = f"{CACHE_VERSION}:{fingerprint}:{vocab_size}:{sorted(weights.items())}"
     if tokenizer is not None:
         key_source += ":" + hashlib.sha1(tokenizer.model_bytes).hexdigest()
     key = hashlib.sha1(key_source.encode()).hexdigest()[:16]
@@ -61,17 +67,23 @@ def prepare(
                 test=cached["test"],
                 fingerprint=fingerprint,
                 report=report,
+                source_fingerprints=source_fingerprints,
+                cleaning=json.loads(str(cached["cleaning"])),
             )
-    parts = corpus.split(documents)
+    splits = {source.name: corpus.split(source.documents, source.name) for source in sources}
+    cleaning = [line for name, part in splits.items() for line in part.cleaning_report.lines(name)]
+    train_sentences = corpus.mix(splits, weights, "train")
     if tokenizer is None:
-        tokenizer = Tokenizer.train(parts.train, vocab_size)
+        tokenizer = Tokenizer.train(train_sentences, vocab_size)
     prepared = PreparedData(
         tokenizer=tokenizer,
-        train=tokenizer.encode_sentences(parts.train),
-        valid=tokenizer.encode_sentences(parts.valid),
-        test=tokenizer.encode_sentences(parts.test),
+        train=tokenizer.encode_sentences(train_sentences),
+        valid=tokenizer.encode_sentences(corpus.mix(splits, weights, "valid")),
+        test=tokenizer.encode_sentences(corpus.mix(splits, weights, "test")),
         fingerprint=fingerprint,
         report=report,
+        source_fingerprints=source_fingerprints,
+        cleaning=cleaning,
     )
     if cache_file is not None:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
@@ -83,6 +95,7 @@ def prepare(
             test=prepared.test,
             sentencepiece=np.frombuffer(tokenizer.model_bytes, dtype=np.uint8),
             display_forms=np.array(json.dumps(tokenizer.display_forms, ensure_ascii=False)),
+            cleaning=np.array(json.dumps(cleaning, ensure_ascii=False)),
         )
         temporary.replace(cache_file)
     return prepared

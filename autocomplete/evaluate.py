@@ -147,7 +147,7 @@ def first_words(text: str, max_words: int | None) -> str:
 
 def token_stream(tokenizer: Tokenizer, text: str) -> np.ndarray:
     """The ids the models are trained on: each sentence's tokens followed by </s>."""
-    paragraphs = corpus.paragraphs(text)
+    paragraphs = corpus.document_paragraphs(text)
     return tokenizer.encode_sentences(s for p in paragraphs for s in corpus.sentences(p))
 
 
@@ -181,23 +181,43 @@ def perplexity(checkpoint: Checkpoint, text: str) -> float:
     return math.exp(total / count)
 
 
-def held_out_text(path: str | Path, split: str, trained_on: set[str]) -> tuple[str, str]:
-    """(text, split used) for a FILE argument; see the module docstring for `split`."""
-    documents = corpus.read_documents(path)
-    if split == "auto":
-        split = "test" if corpus.fingerprint(documents) in trained_on else "all"
-    if split == "test":
-        chosen = corpus.split(documents).test
-    else:
-        chosen = [
-            sentence
-            for document in documents
-            for paragraph in corpus.paragraphs(document.text)
-            for sentence in corpus.sentences(paragraph)
-        ]
-    if not chosen:
-        raise CorpusError(f"{path} has no {split} text to evaluate")
-    return " ".join(chosen), split
+def held_out_texts(
+    path: str | Path, split: str, trained_on: set[str], max_words: int | None = None
+) -> list[tuple[str, str, str]]:
+    """(source name, text, split used) for each source of a FILE argument, each cut to its
+    first `max_words` words; see the module docstring for `split`."""
+    result = []
+    for source in corpus.read_sources([path]):
+        chosen_split = split
+        if split == "auto":
+            chosen_split = "test" if source.fingerprint in trained_on else "all"
+        if chosen_split == "test":
+            chosen = corpus.split(source.documents, source.name).test
+        else:
+            chosen = [
+                sentence
+                for document in source.documents
+                for paragraph in corpus.document_paragraphs(document.text)
+                for sentence in corpus.sentences(paragraph)
+            ]
+        if not chosen:
+            raise CorpusError(f"{path} ({source.name}) has no {chosen_split} text to evaluate")
+        result.append((source.name, first_words(" ".join(chosen), max_words), chosen_split))
+    return result
+
+
+def held_out_text(
+    path: str | Path, split: str, trained_on: set[str], max_words: int | None = None
+) -> tuple[str, str]:
+    """(text, split used) of all the sources of a FILE argument together."""
+    texts = held_out_texts(path, split, trained_on, max_words)
+    return "\n".join(text for _, text, _ in texts), texts[0][2]
+
+
+def trained_fingerprints(loaded: Checkpoint) -> set[str]:
+    """Fingerprints of the sources a checkpoint was trained on (whole corpus for old ones)."""
+    sources = loaded.metrics.get("source_fingerprints", {})
+    return {loaded.corpus_fingerprint, *(sources.values() if isinstance(sources, dict) else ())}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -205,18 +225,36 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m autocomplete.evaluate",
         description="Score the model's suggestions (and a trigram baseline) on held-out text.",
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", help="a .txt file or folder")
+    parser.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="a .txt file or folder (a folder with a SOURCES.md: each subfolder is a source)",
+    )
     parser.add_argument("--checkpoint", help="model file (default: the shipped model)")
     parser.add_argument(
-        "--baseline-corpus", metavar="PATH", help="train a Kneser-Ney trigram on this corpus"
+        "--baseline",
+        action="store_true",
+        help="add a Kneser-Ney trigram trained on the model's own training sources and weights",
+    )
+    parser.add_argument(
+        "--baseline-corpus",
+        action="append",
+        metavar="PATH",
+        help="... trained on this source instead (repeat for several), with the model's weights",
     )
     parser.add_argument(
         "--split",
         choices=("auto", "test", "all"),
         default="auto",
-        help="auto (default): a FILE that is a training corpus is scored on its test split",
+        help="auto (default): a source the model was trained on is scored on its test split",
     )
-    parser.add_argument("--max-words", type=_positive_int, help="score only the first N words")
+    parser.add_argument(
+        "--max-words", type=_positive_int, help="score only the first N words of each source"
+    )
+    parser.add_argument(
+        "--per-source", action="store_true", help="also score each source on its own"
+    )
     parser.add_argument(
         "--personal",
         action="store_true",
@@ -236,47 +274,65 @@ def _positive_int(value: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        results, sources = _run(args)
+        results, sources, per_source = _run(args)
     except AutocompleteError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps({"text": sources, **results}, indent=2, ensure_ascii=False))
+        report = {"text": sources, **results}
+        if per_source:
+            report["per_source"] = per_source
+        print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         print(_table(results, sources))
+        for name, source_results in per_source.items():
+            print(f"\n{name}\n" + _table(source_results, []))
     return 0
 
 
-def _run(args: argparse.Namespace) -> tuple[dict[str, dict], list[dict]]:
+def _run(args: argparse.Namespace) -> tuple[dict[str, dict], list[dict], dict[str, dict]]:
     path = Path(args.checkpoint) if args.checkpoint else checkpoints.DEFAULT_CHECKPOINT
     loaded = checkpoints.load(path)
-    trained_on = {loaded.corpus_fingerprint}
-    baseline_documents = None
-    if args.baseline_corpus:
-        baseline_documents = corpus.read_documents(args.baseline_corpus)
-        trained_on.add(corpus.fingerprint(baseline_documents))
-    texts, sources = [], []
+    trained_on = trained_fingerprints(loaded)
+    baseline_sources = None
+    baseline_paths = args.baseline_corpus or (loaded.train_config.corpus if args.baseline else [])
+    if baseline_paths:
+        baseline_sources = corpus.read_sources(baseline_paths)
+        trained_on |= {source.fingerprint for source in baseline_sources}
+    texts: dict[str, str] = {}
+    sources = []
     for file in args.files:
-        text, split = held_out_text(file, args.split, trained_on)
-        texts.append(text)
-        sources.append({"path": file, "split": split})
-    text = first_words(" ".join(texts), args.max_words)
+        for name, text, split in held_out_texts(file, args.split, trained_on, args.max_words):
+            texts[name] = text
+            sources.append({"path": file, "source": name, "split": split})
 
     _note(f"model: {path}")
-    results = {"model": asdict(_evaluate(Suggester(loaded.tokenizer, loaded.model), text))}
-    results["model"]["perplexity"] = perplexity(loaded, text)
+    models: dict[str, SuggestsWords] = {"model": Suggester(loaded.tokenizer, loaded.model)}
     if args.personal:
         personal = PersonalModel()
         _note(f"personal vocabulary: {personal.stats().words:,} words")
-        mixed = Suggester(loaded.tokenizer, loaded.model, personal=personal)
-        results["personal"] = asdict(_evaluate(mixed, text))
-    if baseline_documents is not None:
-        _note(f"trigram: training on {args.baseline_corpus}")
-        sentences = corpus.split(baseline_documents).train
-        trigram = KneserNeyTrigram.train(loaded.tokenizer, sentences)
-        results["trigram"] = asdict(_evaluate(trigram, text))
-        results["trigram"]["perplexity"] = trigram.perplexity(token_stream(loaded.tokenizer, text))
-    return results, sources
+        models["personal"] = Suggester(loaded.tokenizer, loaded.model, personal=personal)
+    if baseline_sources is not None:
+        _note(f"trigram: training on {' '.join(baseline_paths)}")
+        splits = {s.name: corpus.split(s.documents, s.name) for s in baseline_sources}
+        weights = {n: w for n, w in loaded.train_config.weights.items() if n in splits}
+        models["trigram"] = KneserNeyTrigram.train(
+            loaded.tokenizer, corpus.mix(splits, weights, "train")
+        )
+
+    def score(text: str) -> dict[str, dict]:
+        results = {}
+        for label, model in models.items():
+            results[label] = asdict(_evaluate(model, text))
+            if label == "model":
+                results[label]["perplexity"] = perplexity(loaded, text)
+            elif label == "trigram":
+                stream = token_stream(loaded.tokenizer, text)
+                results[label]["perplexity"] = model.perplexity(stream)
+        return results
+
+    per_source = {name: score(text) for name, text in texts.items()} if args.per_source else {}
+    return score("\n".join(texts.values())), sources, per_source
 
 
 def _evaluate(suggester: SuggestsWords, text: str) -> Metrics:
@@ -304,9 +360,11 @@ ROWS = [
 
 
 def _table(results: dict[str, dict], sources: list[dict]) -> str:
-    lines = [
-        "held-out text: " + ", ".join(f"{source['path']} ({source['split']})" for source in sources)
-    ]
+    lines = (
+        ["held-out text: " + ", ".join(f"{s['source']} ({s['split']})" for s in sources)]
+        if sources
+        else []
+    )
     width = max(len(label) for _, label, _ in ROWS)
     lines.append(" " * width + "".join(f"{name:>12}" for name in results))
     for key, label, form in ROWS:

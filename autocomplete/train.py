@@ -41,44 +41,52 @@ LOG_EVERY = 50  # optimizer steps between metrics.jsonl lines
 EVAL_BATCH = 16
 
 
+def _weights(text: str) -> tuple[str, float]:
+    name, equals, value = text.partition("=")
+    try:
+        return name, float(value) if equals and name else float("nan")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected SOURCE=WEIGHT, not {text!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """Flags generated from the config dataclasses: each default and help is stated there."""
     parser = argparse.ArgumentParser(
         prog="python -m autocomplete.train",
-        description="Train the word-level language model on a folder of Portuguese .txt files.",
+        description="Train the word-level language model on a weighted mix of Portuguese "
+        "corpus sources. Never writes over the shipped model: see `python -m autocomplete.ship`.",
     )
-    # Every default is None so we can tell which flags were given (they override --resume).
-    flags = {
-        "corpus": (str, "a .txt file or folder of them (default corpus/)"),
-        "out": (str, "output folder (default checkpoints/)"),
-        "cell": (str, "lstm (default), gru or rnn"),
-        "vocab_size": (int, "vocabulary size incl. specials (default 30000)"),
-        "emb": (int, "embedding size (default 256)"),
-        "hidden": (int, "recurrent state size (default 256)"),
-        "layers": (int, "recurrent layers (default 1)"),
-        "dropout": (float, "dropout (default 0.2)"),
-        "output": (str, "adaptive (default) or softmax"),
-        "batch_size": (int, "parallel streams per step (default 64)"),
-        "bptt": (int, "truncated backprop length (default 35)"),
-        "lr": (float, "peak learning rate (default 3e-3)"),
-        "clip": (float, "gradient norm clipping (default 0.5)"),
-        "epochs": (int, "maximum epochs (default 10)"),
-        "max_minutes": (float, "wall-clock budget in minutes (default: none)"),
-        "eval_every": (int, "validate every N steps (default 1000)"),
-        "patience": (int, "validations without improvement before stopping (default 3)"),
-        "device": (str, "auto (default), cpu or cuda"),
-        "seed": (int, "random seed (default 1234)"),
-        "threads": (int, "CPU threads for torch (default: torch's choice)"),
-        "save_dtype": (str, "float16 (default) or float32 weights in model.pt"),
-    }
-    for name, (kind, help_text) in flags.items():
-        parser.add_argument("--" + name.replace("_", "-"), type=kind, default=None, help=help_text)
+    for config in (TrainConfig, ModelConfig):
+        group = parser.add_argument_group(config.__name__)
+        defaults = config()
+        for item in fields(config):
+            default = getattr(defaults, item.name)
+            kind = {"weights": _weights, "cutoffs": int}.get(item.name, type(default))
+            if isinstance(default, list) and item.name != "cutoffs":
+                kind = str
+            extra = {"nargs": item.metadata["nargs"]} if "nargs" in item.metadata else {}
+            if isinstance(default, bool):
+                extra, kind = {"action": argparse.BooleanOptionalAction}, None
+            shown = (
+                " ".join(f"{k}={v}" for k, v in default.items())
+                if item.name == "weights"
+                else default
+            )
+            group.add_argument(
+                "--" + item.name.replace("_", "-"),
+                **({"type": kind} if kind else {}),
+                **extra,
+                # None tells a flag that was not given (it then keeps the resumed run's value).
+                default=None,
+                help=f"{item.metadata['help']} (default: {shown if shown != '' else 'none'})",
+            )
     parser.add_argument(
         "--resume",
         nargs="?",
         const="",
         default=None,
         metavar="STATE",
-        help="continue from STATE (default OUT/train_state.pt)",
+        help="continue from STATE (a train_state.pt or its folder; default OUT/train_state.pt)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
@@ -87,12 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
 def configs_from_args(args: argparse.Namespace, base_train=None, base_model=None):
     """Dataclass defaults (or the resumed run's configs) overridden by the flags given."""
     given = {key: value for key, value in vars(args).items() if value is not None}
+    if "weights" in given:
+        weights = dict(given["weights"])
+        bad = [name for name, weight in weights.items() if not weight >= 0]
+        if bad:
+            raise ConfigError(f"--weights takes SOURCE=WEIGHT with a weight >= 0 ({bad[0]})")
+        given["weights"] = {**(base_train or TrainConfig()).weights, **weights}
     train_config = base_train or TrainConfig()
     model_config = base_model or ModelConfig()
     for config in (train_config, model_config):
         for item in fields(config):
             if item.name in given and not (base_model and config is model_config):
                 setattr(config, item.name, given[item.name])
+    if not train_config.out:
+        train_config.out = str(Path("runs") / time.strftime("%Y%m%d-%H%M%S"))
     train_config.validate()
     model_config.validate()
     return train_config, model_config
@@ -109,6 +125,7 @@ def resolve_device(name: str) -> torch.device:
 class Trainer:
     def __init__(self, train_config: TrainConfig, model_config: ModelConfig, resume_state=None):
         self.config = train_config
+        self.model_config = model_config
         self.rank = int(os.environ.get("RANK", 0))
         self.world_size = int(os.environ.get("WORLD_SIZE", 1))
         self.is_main = self.rank == 0
@@ -123,19 +140,15 @@ class Trainer:
         if train_config.threads:
             torch.set_num_threads(train_config.threads)
         torch.manual_seed(train_config.seed)
-        self._check_writable()
+        self._check_writable(fresh=resume_state is None)
 
         resumed_tokenizer = resume_state.tokenizer if resume_state else None
         # Rank 0 prepares (and caches) the data first; the others then read the cache.
         if self.is_main:
-            self.data = data.prepare(
-                train_config.corpus, model_config.vocab_size, self.out / ".cache", resumed_tokenizer
-            )
+            self.data = self._prepare(resumed_tokenizer)
         self._barrier()
         if not self.is_main:
-            self.data = data.prepare(
-                train_config.corpus, model_config.vocab_size, self.out / ".cache", resumed_tokenizer
-            )
+            self.data = self._prepare(resumed_tokenizer)
         model_config.vocab_size = len(self.data.tokenizer)
         train_shard = data.shard(self.data.train, self.rank, self.world_size)
         valid_shard = data.shard(self.data.valid, self.rank, self.world_size)
@@ -178,9 +191,24 @@ class Trainer:
         )
 
     # -- set-up helpers -------------------------------------------------------------------
-    def _check_writable(self) -> None:
+    def _prepare(self, tokenizer) -> data.PreparedData:
+        config = self.config
+        return data.prepare(
+            config.corpus,
+            config.weights,
+            self.model_config.vocab_size,
+            self.out / ".cache",
+            tokenizer,
+        )
+
+    def _check_writable(self, fresh: bool) -> None:
         if not self.is_main:
             return
+        if fresh and (self.out / "model.pt").exists():
+            raise ConfigError(
+                f"{self.out} already holds a trained model: choose another --out "
+                f"(or continue that run with --resume {self.out})"
+            )
         try:
             self.out.mkdir(parents=True, exist_ok=True)
             probe = self.out / ".write-probe"
@@ -246,6 +274,7 @@ class Trainer:
             "tokens_seen": self.tokens_seen,
             "elapsed_s": round(elapsed, 2),
             "best_valid_ppl": round(self.best_valid_ppl, 3),
+            "source_fingerprints": self.data.source_fingerprints,
             "corpus_files": self.data.report.files,
             "corpus_words": self.data.report.words,
             "train_tokens": len(self.data.train),
@@ -426,7 +455,9 @@ def resume_path(args: argparse.Namespace) -> Path:
     if args.resume:
         path = Path(args.resume)
         return path / "train_state.pt" if path.is_dir() else path
-    return Path(args.out or TrainConfig().out) / "train_state.pt"
+    if not args.out:
+        raise ConfigError("--resume needs the run to continue: --resume RUN_FOLDER")
+    return Path(args.out) / "train_state.pt"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -444,9 +475,12 @@ def main(argv: list[str] | None = None) -> int:
             train_config, model_config = configs_from_args(args)
         trainer = Trainer(train_config, model_config, resume_state=state)
         if trainer.is_main:
+            cleaning_report = trainer.out / "cleaning.txt"
+            cleaning_report.write_text("\n".join(trainer.data.cleaning) + "\n", encoding="utf-8")
             print(
                 f"{trainer.data.report.summary()}; vocabulary {len(trainer.data.tokenizer):,}; "
-                f"{len(trainer.data.train):,} training tokens; device {trainer.device}",
+                f"{len(trainer.data.train):,} training tokens; device {trainer.device}; "
+                f"what cleaning removed: {cleaning_report}; writing to {trainer.out}",
                 file=sys.stderr,
             )
         # SIGTERM (e.g. from a job scheduler) stops as cleanly as Ctrl+C.

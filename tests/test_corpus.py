@@ -56,7 +56,10 @@ def _documents(count: int) -> list[corpus.Document]:
         corpus.Document(
             name=f"doc{d}.txt",
             text="\n\n".join(
-                f"Parágrafo {p} do documento {d}, " + "com palavras repetidas " * 30 + "."
+                # Letters, not digits: near-duplicate removal reads every number as the same.
+                f"Parágrafo {'abcdefghijkl'[p]} do documento {'abcdefgh'[d]}, "
+                + "com palavras repetidas " * 30
+                + "."
                 for p in range(12)
             ),
         )
@@ -65,11 +68,11 @@ def _documents(count: int) -> list[corpus.Document]:
 
 
 def test_split_is_deterministic_and_stable_when_files_are_added():
-    first = corpus.split(_documents(6))
-    again = corpus.split(_documents(6))
+    first = corpus.split(_documents(8))
+    again = corpus.split(_documents(8))
     assert first == again
     assert first.train and first.valid and first.test
-    more = corpus.split([*_documents(6), corpus.Document("novo.txt", "Um texto novo. " * 400)])
+    more = corpus.split([*_documents(8), corpus.Document("novo.txt", "Um texto novo. " * 400)])
     # Every held-out sentence of the smaller corpus stays held out in the same split.
     assert set(first.valid) <= set(more.valid)
     assert set(first.test) <= set(more.test)
@@ -105,3 +108,60 @@ def test_fingerprint_changes_with_content():
     a = corpus.fingerprint([corpus.Document("a.txt", "um")])
     b = corpus.fingerprint([corpus.Document("a.txt", "dois")])
     assert a != b and len(a) == 16
+
+
+def _write_source(folder: Path, name: str, sentences: int) -> None:
+    (folder / name).mkdir(parents=True)
+    lines = (
+        f"Frase número {'abcdefghij'[i % 10]} {i // 10} da fonte {name}." for i in range(sentences)
+    )
+    (folder / name / "texto.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_a_collection_folder_gives_one_source_per_subfolder(tmp_path: Path):
+    collection = tmp_path / "moderno"
+    _write_source(collection, "senado", 30)
+    _write_source(collection, "tatoeba", 30)
+    (collection / "SOURCES.md").write_text("# fontes\n", encoding="utf-8")
+    _write_source(tmp_path, "machado", 30)
+    sources = corpus.read_sources([tmp_path / "machado", collection])
+    assert [source.name for source in sources] == ["machado", "senado", "tatoeba"]
+    with pytest.raises(CorpusError, match="two corpus sources are named 'senado'"):
+        corpus.read_sources([collection, collection / "senado"])
+
+
+def _blocks(name: str, count: int) -> corpus.Split:
+    split = corpus.Split()
+    split.blocks["train"] = [[f"{name} bloco {i}."] for i in range(count)]
+    return split
+
+
+def test_mix_takes_each_source_by_its_weight_deterministically():
+    splits = {"a": _blocks("a", 400), "b": _blocks("b", 400), "c": _blocks("c", 400)}
+    mixed = corpus.mix(splits, {"a": 2.0, "b": 0.5, "c": 0.0, "absent": 3.0}, "train")
+    assert mixed == corpus.mix(splits, {"a": 2.0, "b": 0.5, "c": 0.0}, "train")
+    assert sum(s.startswith("a ") for s in mixed) == 800  # every block twice
+    assert 160 < sum(s.startswith("b ") for s in mixed) < 240  # about half, chosen by hash
+    assert not any(s.startswith("c ") for s in mixed)
+    # Sources interleave: the first hundred blocks are not all from one source.
+    assert {s[0] for s in mixed[:100]} == {"a", "b"}
+
+
+def test_a_source_split_does_not_move_when_another_source_is_added(tmp_path: Path):
+    first = corpus.split(_documents(8), "senado")
+    assert first.valid and first.test
+    others = [corpus.Document("novo.txt", "Um texto novo. " * 400)]
+    both = {"senado": first, "novo": corpus.split(others, "novo")}
+    mixed_test = corpus.mix(both, {}, "test")
+    assert set(first.test) <= set(mixed_test)
+    assert not set(first.test) & set(corpus.mix(both, {}, "train"))
+
+
+def test_wrapped_documents_are_unwrapped_and_line_documents_kept(tmp_path: Path):
+    lines = ["Uma frase inteira por linha.", "Outra frase aqui, sem quebra.", "Bom dia"] * 5
+    assert corpus.document_paragraphs("\n".join(lines)) == lines
+    assert corpus.document_paragraphs("Atenciosamente,\nAna Paula\n") == [
+        "Atenciosamente, Ana Paula"
+    ]
+    wrapped = "\n".join(["Era uma vez um texto que foi quebrado no meio da", "frase pelo PDF."] * 8)
+    assert len(corpus.document_paragraphs(wrapped)) < 16

@@ -3,6 +3,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import torch
 from conftest import SAMPLE_CORPUS, TINY_FLAGS, train_tiny
 
 from autocomplete import checkpoint, train
+from autocomplete.config import DEFAULT_WEIGHTS, ModelConfig, TrainConfig
 
 
 def _metrics(out: Path) -> list[dict]:
@@ -80,6 +82,8 @@ def _run(argv: list[str], capsys) -> tuple[int, str]:
         (["--cell", "transformer"], "cell must be lstm, gru or rnn"),
         (["--device", "tpu"], "device must be auto, cpu or cuda"),
         (["--batch-size", "100000", "--vocab-size", "100"], "corpus too small"),
+        (["--weights", "corpus=-1"], "--weights takes SOURCE=WEIGHT with a weight >= 0"),
+        (["--tie-weights"], "tie-weights works with --output softmax only"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, flags, message):
@@ -158,3 +162,37 @@ def test_kill_9_leaves_a_loadable_checkpoint_and_resume_continues(tmp_path):
     target_epochs = checkpoint.load(state_file).training["epoch"] + 1
     assert train.main(["--resume", str(tmp_path), "--epochs", str(target_epochs), "--quiet"]) == 0
     assert checkpoint.load(state_file).training["step"] > killed_at
+
+
+def test_every_config_field_is_a_flag():
+    options = {a.dest for a in train.build_parser()._actions}
+    for config in (TrainConfig, ModelConfig):
+        assert {f.name for f in fields(config)} <= options
+
+
+def test_flags_reach_the_configs():
+    args = train.build_parser().parse_args(
+        ["--weights", "senado=0.2", "tatoeba=5", "--cutoffs", "100", "500", "--corpus", "a", "b"]
+    )
+    train_config, model_config = train.configs_from_args(args)
+    assert train_config.weights["senado"] == 0.2 and train_config.weights["tatoeba"] == 5
+    assert train_config.weights["machado"] == DEFAULT_WEIGHTS["machado"]  # others keep theirs
+    assert model_config.cutoffs == [100, 500] and train_config.corpus == ["a", "b"]
+    assert Path(train_config.out).parent == Path("runs")  # never checkpoints/ by default
+
+
+def test_training_never_overwrites_a_trained_model(tmp_path, capsys):
+    shipped = tmp_path / "model.pt"
+    shipped.write_bytes(b"the shipped model")
+    code, err = _run(["--corpus", str(SAMPLE_CORPUS), "--out", str(tmp_path), "--quiet"], capsys)
+    assert code == 2 and "already holds a trained model" in err
+    assert shipped.read_bytes() == b"the shipped model"
+    # Following the message's advice (resume) destroys nothing either.
+    code, err = _run(["--resume", str(tmp_path), "--quiet"], capsys)
+    assert code == 2 and len(err.splitlines()) == 1
+    assert shipped.read_bytes() == b"the shipped model"
+
+
+def test_training_writes_what_cleaning_removed(tmp_path):
+    train_tiny(tmp_path, epochs=1)
+    assert "near-duplicates" in (tmp_path / "cleaning.txt").read_text(encoding="utf-8")
