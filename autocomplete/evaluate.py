@@ -1,17 +1,19 @@
 """python -m autocomplete.evaluate: how well and how fast the model suggests on held-out text.
 
-    python -m autocomplete.evaluate --baseline-corpus ../shared/corpus/machado \\
-        ../shared/corpus/machado --max-words 20000
+    python -m autocomplete.evaluate --baseline --max-words 5000 --per-source \\
+        ../shared/corpus/moderno ../shared/corpus/machado
 
 Every metric but perplexity comes from calling `suggest` itself, as the editor does, with the
-text before the cursor; `--baseline-corpus` adds a Kneser-Ney trigram trained on that
-corpus's train split with the model's own tokenizer, scored the same way.
+text before the cursor; `--baseline` adds a Kneser-Ney trigram trained on the model's own
+training sources and weights (`--baseline-corpus PATH` on others), with the model's own
+tokenizer, scored the same way.
 
-Which text is held out (`--split`): a FILE (a .txt file or a folder of them) is read whole,
-except when it is a corpus one of the models was trained on (the same content fingerprint as
-the checkpoint records, or the --baseline-corpus): then only its test split is scored, so
-`evaluate CORPUS` never grades a model on its own training text. `--split test` forces the
-test split, `--split all` the whole text.
+Which text is held out (`--split`): each source of a FILE (a .txt file, a folder of them, or
+a collection folder with a SOURCES.md) is read whole, except when the model or the baseline
+was trained on it (the same content fingerprint as the checkpoint records): then only its
+test split is scored, so `evaluate CORPUS` never grades a model on its own training text.
+`--split test` forces the test split, `--split all` the whole text. `--max-words N` keeps
+the first N words of each source, so a large source does not drown the others.
 
 The simulated user types the text character by character. Before each letter of a word they
 look at the 3-slot bar; when it shows the word exactly as written they accept it with one
