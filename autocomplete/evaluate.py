@@ -263,17 +263,18 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, dict], list[dict]]:
     text = first_words(" ".join(texts), args.max_words)
 
     _note(f"model: {path}")
-    results = {"model": asdict(_evaluate(Suggester(loaded.tokenizer, loaded.model), text))}
+    model = Suggester(loaded.tokenizer, loaded.model, lexicon=loaded.lexicon)
+    results = {"model": asdict(_evaluate(model, text))}
     results["model"]["perplexity"] = perplexity(loaded, text)
     if args.personal:
         personal = PersonalModel()
         _note(f"personal vocabulary: {personal.stats().words:,} words")
-        mixed = Suggester(loaded.tokenizer, loaded.model, personal=personal)
+        mixed = Suggester(loaded.tokenizer, loaded.model, personal=personal, lexicon=loaded.lexicon)
         results["personal"] = asdict(_evaluate(mixed, text))
     if baseline_documents is not None:
         _note(f"trigram: training on {args.baseline_corpus}")
         sentences = corpus.split(baseline_documents).train
-        trigram = KneserNeyTrigram.train(loaded.tokenizer, sentences)
+        trigram = KneserNeyTrigram.train(loaded.tokenizer, sentences, loaded.lexicon)
         results["trigram"] = asdict(_evaluate(trigram, text))
         results["trigram"]["perplexity"] = trigram.perplexity(token_stream(loaded.tokenizer, text))
     return results, sources
