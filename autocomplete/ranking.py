@@ -25,7 +25,7 @@ import re
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -221,9 +221,12 @@ class _UnknownWords:
 
     words: list[str]
     folded: list[str]
-    log_shares: np.ndarray  # log(frequency / total frequency of these words), folded order
+    shares: np.ndarray  # frequency / total frequency of these words, in folded order
     cumulative: np.ndarray  # running sum of the shares from 0: a prefix's share in O(1)
-    shares: dict[str, float]  # by word, for the personal mix
+    share_of: dict[str, float]  # by word, for the personal mix
+    # Positions of the words of each one- or two-letter prefix, commonest first: their ranges
+    # are the longest (thousands of words) and there are a few hundred of them.
+    ranked: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def build(cls, lexicon: Lexicon, tokenizer: Tokenizer) -> _UnknownWords:
@@ -231,25 +234,24 @@ class _UnknownWords:
         # ("nao", "voce"), and the vocabulary's spelling completes from the same letters: it
         # is left out, as are rarer spellings of one folded form (frequent ones come first).
         taken = set(tokenizer.folded_ids)
+        frequency_of = lexicon.frequencies.tolist()
         entries: list[tuple[str, str, float]] = []
         for index in np.argsort(-lexicon.frequencies, kind="stable").tolist():
             word = lexicon.words[index]
             folded = fold(word)
             if folded not in taken:
                 taken.add(folded)
-                entries.append((folded, word, float(lexicon.frequencies[index])))
+                entries.append((folded, word, frequency_of[index]))
         entries.sort()
         frequencies = np.array([frequency for _, _, frequency in entries], dtype=np.float64)
         shares = frequencies / max(frequencies.sum(), 1e-30)
         words = [word for _, word, _ in entries]
-        with np.errstate(divide="ignore"):  # a zero frequency is never offered
-            log_shares = np.log(shares)
         return cls(
             words=words,
             folded=[folded for folded, _, _ in entries],
-            log_shares=log_shares,
+            shares=shares,
             cumulative=np.concatenate([[0.0], np.cumsum(shares)]),
-            shares=dict(zip(words, shares.tolist(), strict=True)),
+            share_of=dict(zip(words, shares.tolist(), strict=True)),
         )
 
     def share(self, folded_prefix: str) -> float:
@@ -257,10 +259,20 @@ class _UnknownWords:
         return float(self.cumulative[high] - self.cumulative[low])
 
     def top(self, folded_prefix: str, k: int) -> tuple[list[str], np.ndarray]:
-        """The k commonest words starting with `folded_prefix`, and their shares."""
+        """The k commonest words starting with `folded_prefix` (in no particular order: the
+        caller ranks them with the vocabulary's words), and their shares."""
         low, high = _prefix_span(self.folded, folded_prefix)
-        best, shares = _top(np.arange(low, high), self.log_shares, k)
-        return [self.words[i] for i in best.tolist()], shares
+        if high - low <= k:  # most prefixes past two letters
+            return self.words[low:high], self.shares[low:high]
+        if len(folded_prefix) <= 2:
+            ranked = self.ranked.get(folded_prefix)
+            if ranked is None:  # the same array whichever thread computes it
+                ranked = low + np.argsort(-self.shares[low:high], kind="stable")
+                self.ranked[folded_prefix] = ranked
+            best = ranked[:k]
+        else:
+            best = low + np.argpartition(-self.shares[low:high], k - 1)[:k]
+        return [self.words[i] for i in best.tolist()], self.shares[best]
 
 
 class WordSuggester(ABC):
@@ -357,7 +369,7 @@ class WordSuggester(ABC):
             return float(np.exp(log_probs[word_id]))
         if self._unknown is None:
             return 0.0
-        return float(np.exp(log_probs[UNK_ID])) * self._unknown.shares.get(word, 0.0)
+        return float(np.exp(log_probs[UNK_ID])) * self._unknown.share_of.get(word, 0.0)
 
     def next_word_log_probs(self, context: str) -> np.ndarray:
         """log P(next token | the text `context`) over the vocabulary (read-only, cached)."""
