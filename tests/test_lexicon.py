@@ -8,6 +8,7 @@ from autocomplete import Suggester, checkpoint, lexicon
 from autocomplete.errors import CheckpointError
 from autocomplete.lexicon import Lexicon, build, is_lexicon_word, lowercase_counts
 from autocomplete.ngram import KneserNeyTrigram
+from autocomplete.ranking import _UnknownWords
 from autocomplete.tokenizer import SPECIAL_IDS, UNK_ID, fold
 
 PARTIAL = "Preciso de ajuda com o meu comput"
@@ -220,3 +221,15 @@ def test_command_line_filters_by_the_corpus_training_split(tiny_model, tmp_path)
     out = tmp_path / "out.pt"
     assert lexicon.main([str(tiny_model), "--out", str(out), "--corpus", str(corpus)]) == 0
     assert checkpoint.load(out).lexicon.words == ["o", "e", "computador"]
+
+
+def test_prefix_index_finds_the_commonest_unknown_words(loaded, common_words):
+    index = _UnknownWords.build(common_words, loaded.tokenizer)
+    assert not set(index.words) & set(loaded.tokenizer.words)
+    for prefix in ["c", "c", "co", "com", "comput", "zzz"]:  # "c" twice: its ranking is kept
+        matching = [w for w in index.words if fold(w).startswith(prefix)]
+        commonest = sorted((index.share_of[w] for w in matching), reverse=True)[:13]
+        words, shares = index.top(prefix, 13)
+        assert all(fold(w).startswith(prefix) for w in words)
+        assert sorted(shares.tolist(), reverse=True) == pytest.approx(commonest)
+        assert index.share(prefix) == pytest.approx(sum(index.share_of[w] for w in matching))
