@@ -110,7 +110,7 @@ def build(
     corpus_counts: Mapping[str, int] | None = None,
     min_count: int = MIN_COUNT,
 ) -> Lexicon:
-    """The `size` commonest wordfreq Portuguese words that pass the rules in this docstring.
+    """The `size` commonest wordfreq Portuguese words that pass the module docstring's rules.
 
     Without `corpus_counts` the corpus rule is skipped (more names and noise get in).
     """
@@ -143,7 +143,7 @@ def build(
     return Lexicon(words, np.array(frequencies, dtype=np.float32), source)
 
 
-def corpus_counts(paths: Iterable[str | Path]) -> Counter[str]:
+def training_counts(paths: Iterable[str | Path]) -> Counter[str]:
     """`lowercase_counts` of the training split of each corpus: text held out for scoring
     cannot vouch for the words it is then scored on."""
     counts: Counter[str] = Counter()
@@ -173,13 +173,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from autocomplete import checkpoint  # it imports this module (and torch)
 
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.size < 1 or args.min_count < 1:
+        parser.error("--size and --min-count must be positive")
     out = args.out or args.checkpoint
     try:
-        counts = corpus_counts(args.corpus) if args.corpus else None
+        counts = training_counts(args.corpus) if args.corpus else None
         lexicon = build(args.size, counts, args.min_count)
         checkpoint.attach_lexicon(args.checkpoint, lexicon, out)
-    except AutocompleteError as error:
+    except (AutocompleteError, OSError) as error:  # OSError: the output cannot be written
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"{len(lexicon):,} words added to {out}\n{lexicon.source}")

@@ -213,6 +213,8 @@ def test_command_line_attaches_a_lexicon(tiny_model, tmp_path, capsys):
     assert "300 words added" in capsys.readouterr().out
     assert lexicon.main([str(tmp_path / "missing.pt")]) == 2
     assert "checkpoint not found" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        lexicon.main([str(tiny_model), "--size", "0"])
 
 
 def test_command_line_filters_by_the_corpus_training_split(tiny_model, tmp_path):
