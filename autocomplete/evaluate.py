@@ -309,17 +309,21 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, dict], list[dict], dict[st
             sources.append({"path": file, "source": name, "split": split})
 
     _note(f"model: {path}")
-    models: dict[str, SuggestsWords] = {"model": Suggester(loaded.tokenizer, loaded.model)}
+    models: dict[str, SuggestsWords] = {
+        "model": Suggester(loaded.tokenizer, loaded.model, lexicon=loaded.lexicon)
+    }
     if args.personal:
         personal = PersonalModel()
         _note(f"personal vocabulary: {personal.stats().words:,} words")
-        models["personal"] = Suggester(loaded.tokenizer, loaded.model, personal=personal)
+        models["personal"] = Suggester(
+            loaded.tokenizer, loaded.model, personal=personal, lexicon=loaded.lexicon
+        )
     if baseline_sources is not None:
         _note(f"trigram: training on {' '.join(baseline_paths)}")
         splits = {s.name: corpus.split(s.documents, s.name) for s in baseline_sources}
         weights = {n: w for n, w in loaded.train_config.weights.items() if n in splits}
         models["trigram"] = KneserNeyTrigram.train(
-            loaded.tokenizer, corpus.mix(splits, weights, "train")
+            loaded.tokenizer, corpus.mix(splits, weights, "train"), loaded.lexicon
         )
 
     def score(text: str) -> dict[str, dict]:

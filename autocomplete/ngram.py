@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autocomplete.lexicon import Lexicon
 from autocomplete.ranking import WordSuggester
 from autocomplete.tokenizer import EOS_ID, Tokenizer
 
@@ -84,19 +85,31 @@ def _counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class KneserNeyTrigram(WordSuggester):
     """A trigram model that suggests words with the same contract as `Suggester`."""
 
-    def __init__(self, tokenizer: Tokenizer, unigram: np.ndarray, bigram: _Order, trigram: _Order):
-        super().__init__(tokenizer)
+    def __init__(
+        self,
+        tokenizer: Tokenizer,
+        unigram: np.ndarray,
+        bigram: _Order,
+        trigram: _Order,
+        lexicon: Lexicon | None = None,
+    ):
+        super().__init__(tokenizer, lexicon=lexicon)
         self._unigram = unigram
         self._bigram = bigram
         self._trigram = trigram
 
     @classmethod
-    def train(cls, tokenizer: Tokenizer, sentences: Iterable[str]) -> KneserNeyTrigram:
-        return cls.from_ids(tokenizer, tokenizer.encode_sentences(sentences))
+    def train(
+        cls, tokenizer: Tokenizer, sentences: Iterable[str], lexicon: Lexicon | None = None
+    ) -> KneserNeyTrigram:
+        return cls.from_ids(tokenizer, tokenizer.encode_sentences(sentences), lexicon)
 
     @classmethod
-    def from_ids(cls, tokenizer: Tokenizer, stream: np.ndarray) -> KneserNeyTrigram:
-        """Count a token stream (as `Tokenizer.encode_sentences` gives) into a model."""
+    def from_ids(
+        cls, tokenizer: Tokenizer, stream: np.ndarray, lexicon: Lexicon | None = None
+    ) -> KneserNeyTrigram:
+        """Count a token stream (as `Tokenizer.encode_sentences` gives) into a model; the
+        lexicon completes words outside the tokenizer's vocabulary (see ranking.py)."""
         vocab = len(tokenizer)
         # A leading </s>, as every context has: the first sentence starts like the others.
         ids = np.concatenate([[EOS_ID], stream]).astype(np.int64)
@@ -112,6 +125,7 @@ class KneserNeyTrigram(WordSuggester):
             unigram,
             _Order.build(bigram_keys, bigram_counts, vocab),
             _Order.build(trigram_keys, trigram_counts, vocab),
+            lexicon,
         )
 
     def probs(self, ids: Sequence[int]) -> np.ndarray:

@@ -12,7 +12,8 @@ Speed, shared by both models:
   settled (typing at the end cannot change how it splits or tokenises), so its ids are kept
   and only the last sentence is tokenised again.
 - Completion uses a sorted index of accent- and case-folded words: a prefix is a contiguous
-  range found by bisection, never a scan of the vocabulary in Python.
+  range found by bisection, never a scan of the vocabulary in Python. The completion
+  lexicon's words outside the vocabulary have their own such index.
 
 No torch here, so the baseline and text-only tools stay light to import.
 """
@@ -24,13 +25,22 @@ import re
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
 from autocomplete.corpus import ABBREVIATIONS, sentences
-from autocomplete.tokenizer import EOS_ID, SPECIAL_IDS, Tokenizer, fold, is_word, pretokenize
+from autocomplete.lexicon import Lexicon
+from autocomplete.tokenizer import (
+    EOS_ID,
+    SPECIAL_IDS,
+    UNK_ID,
+    Tokenizer,
+    fold,
+    is_word,
+    pretokenize,
+)
 
 MAX_CONTEXT_CHARS = 3_000  # older text barely changes an LSTM's prediction
 SENTENCE_FINAL = frozenset({".", "!", "?", "…", "..."})
@@ -194,14 +204,91 @@ def _top(ids: np.ndarray, log_probs: np.ndarray, k: int) -> tuple[np.ndarray, np
     return ids[best], np.exp(scores[best])
 
 
+def _prefix_span(sorted_folded: list[str], folded_prefix: str) -> tuple[int, int]:
+    """The range of `sorted_folded` that starts with `folded_prefix`, by bisection."""
+    low = bisect.bisect_left(sorted_folded, folded_prefix)
+    return low, bisect.bisect_left(sorted_folded, folded_prefix + "\U0010ffff", lo=low)
+
+
+@dataclass
+class _UnknownWords:
+    """The completion lexicon's words that the model has no id for, sorted by folded spelling.
+
+    The model predicts all of them as `<unk>`; each gets the share of P(<unk>) that its
+    frequency has among them. So the model says how likely an unknown word is in this
+    context, the frequency says which one, and a confident vocabulary word still wins.
+    """
+
+    words: list[str]
+    folded: list[str]
+    shares: np.ndarray  # frequency / total frequency of these words, in folded order
+    cumulative: np.ndarray  # running sum of the shares from 0: a prefix's share in O(1)
+    share_of: dict[str, float]  # by word, for the personal mix
+    # Positions of the words of each one- or two-letter prefix, commonest first: their ranges
+    # are the longest (thousands of words) and there are a few hundred of them.
+    ranked: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, lexicon: Lexicon, tokenizer: Tokenizer) -> _UnknownWords:
+        # A word folding like a vocabulary word is mostly that word typed without accents
+        # ("nao", "voce"), and the vocabulary's spelling completes from the same letters: it
+        # is left out, as are rarer spellings of one folded form (frequent ones come first).
+        taken = set(tokenizer.folded_ids)
+        frequency_of = lexicon.frequencies.tolist()
+        entries: list[tuple[str, str, float]] = []
+        for index in np.argsort(-lexicon.frequencies, kind="stable").tolist():
+            word = lexicon.words[index]
+            folded = fold(word)
+            if folded not in taken:
+                taken.add(folded)
+                entries.append((folded, word, frequency_of[index]))
+        entries.sort()
+        frequencies = np.array([frequency for _, _, frequency in entries], dtype=np.float64)
+        shares = frequencies / max(frequencies.sum(), 1e-30)
+        words = [word for _, word, _ in entries]
+        return cls(
+            words=words,
+            folded=[folded for folded, _, _ in entries],
+            shares=shares,
+            cumulative=np.concatenate([[0.0], np.cumsum(shares)]),
+            share_of=dict(zip(words, shares.tolist(), strict=True)),
+        )
+
+    def share(self, folded_prefix: str) -> float:
+        low, high = _prefix_span(self.folded, folded_prefix)
+        return float(self.cumulative[high] - self.cumulative[low])
+
+    def top(self, folded_prefix: str, k: int) -> tuple[list[str], np.ndarray]:
+        """The k commonest words starting with `folded_prefix` (in no particular order: the
+        caller ranks them with the vocabulary's words), and their shares."""
+        low, high = _prefix_span(self.folded, folded_prefix)
+        if high - low <= k:  # most prefixes past two letters
+            return self.words[low:high], self.shares[low:high]
+        if len(folded_prefix) <= 2:
+            ranked = self.ranked.get(folded_prefix)
+            if ranked is None:  # the same array whichever thread computes it
+                ranked = low + np.argsort(-self.shares[low:high], kind="stable")
+                self.ranked[folded_prefix] = ranked
+            best = ranked[:k]
+        else:
+            best = low + np.argpartition(-self.shares[low:high], k - 1)[:k]
+        return [self.words[i] for i in best.tolist()], self.shares[best]
+
+
 class WordSuggester(ABC):
     """Ranks and cases words from a language model's next-token log-distribution.
 
     Subclasses give `next_log_probs(ids)`; `suggest` is the whole user-facing contract.
-    Thread-safe: the per-context caches are used under one lock.
+    Thread-safe: the per-context caches are used under one lock. With a `lexicon`, partial
+    words also complete to its words outside the vocabulary (see `_UnknownWords`).
     """
 
-    def __init__(self, tokenizer: Tokenizer, personal: PersonalWords | None = None):
+    def __init__(
+        self,
+        tokenizer: Tokenizer,
+        personal: PersonalWords | None = None,
+        lexicon: Lexicon | None = None,
+    ):
         self.tokenizer = tokenizer
         self.personal = personal
         self._lock = threading.RLock()
@@ -214,6 +301,7 @@ class WordSuggester(ABC):
         candidates = sorted(self._next_word_ids.tolist(), key=lambda i: fold(words[i]))
         self._sorted_ids = np.array(candidates, dtype=np.int64)
         self._sorted_folded = [fold(words[i]) for i in candidates]
+        self._unknown = _UnknownWords.build(lexicon, tokenizer) if lexicon is not None else None
         self._context_ids = ContextIds(tokenizer)
         self._last_context: str | None = None
         self._last_log_probs = np.empty(0)
@@ -231,11 +319,9 @@ class WordSuggester(ABC):
             return []
         log_probs = self.next_word_log_probs(query.context)
         if query.partial:
-            ids, probs = self._completions(query.partial, log_probs, k + PERSONAL_EXTRA)
+            scored = self._completions(fold(query.partial), log_probs, k + PERSONAL_EXTRA)
         else:
-            ids, probs = _top(self._next_word_ids, log_probs, k + PERSONAL_EXTRA)
-        words = self.tokenizer.words
-        scored = {words[i]: float(p) for i, p in zip(ids, probs, strict=True)}
+            scored = self._words(*_top(self._next_word_ids, log_probs, k + PERSONAL_EXTRA))
         if self.personal is not None:
             scored = self._mix_personal(scored, query, log_probs)
         result: list[Suggestion] = []
@@ -257,24 +343,33 @@ class WordSuggester(ABC):
         """
         personal = self.personal
         before = [] if query.sentence_start else pretokenize(query.context[-100:])[-2:]
+        folded = fold(query.partial)
         if query.partial:
-            mine, weight = personal.next_words(before, personal.completions(fold(query.partial)))
+            mine, weight = personal.next_words(before, personal.completions(folded))
             total = sum(mine.values())
             mine = {w: p / total for w, p in mine.items()} if total > 0 else {}
         else:
             mine, weight = personal.next_words(before)
         mixed = {w: (1 - weight) * p for w, p in scored.items() if not personal.is_blocked(w)}
         # The model's probability for user words outside its top candidates (given the prefix).
-        given = self._prefix_probability(query.partial, log_probs) if query.partial else 1.0
+        given = self._prefix_probability(folded, log_probs) if query.partial else 1.0
         for word, p in mine.items():
             if personal.is_blocked(word):
                 continue
             if word not in mixed:
-                word_id = self.tokenizer.ids.get(word)
-                model_p = float(np.exp(log_probs[word_id])) / given if word_id is not None else 0.0
+                model_p = self._word_probability(word, log_probs) / given if given > 0 else 0.0
                 mixed[word] = (1 - weight) * model_p
             mixed[word] += weight * p
         return mixed
+
+    def _word_probability(self, word: str, log_probs: np.ndarray) -> float:
+        """The model's probability of a vocabulary or lexicon word (0 for any other)."""
+        word_id = self.tokenizer.ids.get(word)
+        if word_id is not None:
+            return float(np.exp(log_probs[word_id]))
+        if self._unknown is None:
+            return 0.0
+        return float(np.exp(log_probs[UNK_ID])) * self._unknown.share_of.get(word, 0.0)
 
     def next_word_log_probs(self, context: str) -> np.ndarray:
         """log P(next token | the text `context`) over the vocabulary (read-only, cached)."""
@@ -285,22 +380,32 @@ class WordSuggester(ABC):
                 self._last_context = context
             return self._last_log_probs
 
-    def _prefix_ids(self, partial: str) -> np.ndarray:
-        """Vocabulary ids of the words whose folded spelling starts like `partial`."""
-        folded = fold(partial)
-        low = bisect.bisect_left(self._sorted_folded, folded)
-        high = bisect.bisect_left(self._sorted_folded, folded + "\U0010ffff", lo=low)
+    def _words(self, ids: np.ndarray, probs: np.ndarray) -> dict[str, float]:
+        words = self.tokenizer.words
+        return {words[i]: p for i, p in zip(ids.tolist(), probs.tolist(), strict=True)}
+
+    def _prefix_ids(self, folded: str) -> np.ndarray:
+        """Vocabulary ids of the words whose folded spelling starts with `folded`."""
+        low, high = _prefix_span(self._sorted_folded, folded)
         return self._sorted_ids[low:high]
 
-    def _prefix_probability(self, partial: str, log_probs: np.ndarray) -> float:
-        return float(np.exp(log_probs[self._prefix_ids(partial)]).sum())
+    def _prefix_probability(self, folded: str, log_probs: np.ndarray) -> float:
+        """P(the next word's folded spelling starts with `folded`), lexicon words included."""
+        total = float(np.exp(log_probs[self._prefix_ids(folded)]).sum())
+        if self._unknown is not None:
+            total += float(np.exp(log_probs[UNK_ID])) * self._unknown.share(folded)
+        return total
 
-    def _completions(
-        self, partial: str, log_probs: np.ndarray, k: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        chosen, probs = _top(self._prefix_ids(partial), log_probs, k)
-        # Probability of each word given that the word starts with what was typed.
-        return chosen, probs / max(self._prefix_probability(partial, log_probs), 1e-30)
+    def _completions(self, folded: str, log_probs: np.ndarray, k: int) -> dict[str, float]:
+        """The k likeliest vocabulary words and the k likeliest lexicon words starting with
+        `folded`, each with its probability given that the word starts so."""
+        scored = self._words(*_top(self._prefix_ids(folded), log_probs, k))
+        if self._unknown is not None:
+            words, shares = self._unknown.top(folded, k)
+            unknown = float(np.exp(log_probs[UNK_ID]))
+            scored.update(zip(words, (unknown * shares).tolist(), strict=True))
+        given = max(self._prefix_probability(folded, log_probs), 1e-30)
+        return {word: p / given for word, p in scored.items()}
 
     def _cased(self, word: str, query: Query) -> str:
         written = self.personal.written_form(word) if self.personal is not None else None

@@ -2,7 +2,9 @@
 
 Training never writes into checkpoints/: its default output is a new folder under runs/.
 Replacing the shipped model is this one explicit step. It checks that the new model loads,
-says what it replaces, and copies it atomically, so the editor never sees half a file.
+gives it a completion lexicon when it has none (built from wordfreq and the model's own
+training sources, see lexicon.py), says what it replaces, and writes it atomically, so the
+editor never sees half a file.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from autocomplete import checkpoint
+from autocomplete import checkpoint, lexicon
 from autocomplete.atomic import atomic_write
 from autocomplete.errors import AutocompleteError
 
@@ -38,9 +40,15 @@ def ship(source: Path, target: Path) -> str:
             replaced = describe(checkpoint.load(target))
         except AutocompleteError:
             replaced = "(an unreadable file)"
-    with source.open("rb") as data:
-        atomic_write(target, lambda file: shutil.copyfileobj(data, file))
-    return f"{target} now holds {source}: {describe(new)}\nit replaced: {replaced}"
+    if new.lexicon is None:
+        words = lexicon.build(corpus_counts=lexicon.training_counts(new.train_config.corpus))
+        checkpoint.attach_lexicon(source, words, out=target)
+        added = f"\nwith a completion lexicon of {len(words):,} words: {words.source}"
+    else:
+        with source.open("rb") as data:
+            atomic_write(target, lambda file: shutil.copyfileobj(data, file))
+        added = ""
+    return f"{target} now holds {source}: {describe(new)}{added}\nit replaced: {replaced}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from autocomplete import checkpoint as checkpoints
+from autocomplete.lexicon import Lexicon
 from autocomplete.model import State
 from autocomplete.personal import PersonalModel
 from autocomplete.ranking import Suggestion, WordSuggester, fold, parse
@@ -75,8 +76,9 @@ class Suggester(WordSuggester):
         model: torch.nn.Module,
         name: str = "model",
         personal: PersonalModel | None = None,
+        lexicon: Lexicon | None = None,
     ):
-        super().__init__(tokenizer, personal)
+        super().__init__(tokenizer, personal, lexicon)
         self.model = model.eval()
         self.name = name
         # Incremental cache: ids fed so far, and the states/log-probs after recent positions.
@@ -95,7 +97,9 @@ class Suggester(WordSuggester):
         store = PersonalModel() if personal else None
         config = loaded.model.config
         name = f"{config.cell.upper()} {config.layers}x{config.hidden}"  # shown in the editor
-        return cls(loaded.tokenizer, loaded.model, name=name, personal=store)
+        return cls(
+            loaded.tokenizer, loaded.model, name=name, personal=store, lexicon=loaded.lexicon
+        )
 
     @property
     def personal_notice(self) -> str | None:

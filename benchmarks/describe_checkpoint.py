@@ -47,6 +47,9 @@ def main() -> None:
         "model_config": asdict(loaded.model.config),
         "parameters": sum(p.numel() for p in loaded.model.parameters()),
         "training": loaded.metrics,
+        "lexicon": None
+        if loaded.lexicon is None
+        else {"words": len(loaded.lexicon), "source": loaded.lexicon.source},
         "hardware": {
             "machine": platform.machine(),
             "processor": platform.processor(),

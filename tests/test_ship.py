@@ -14,7 +14,11 @@ def test_ship_replaces_the_target_and_says_what_it_replaced(tmp_path, tiny_model
     assert ship.main([str(tiny_model.parent), "--to", str(target)]) == 0
     out = capsys.readouterr().out
     assert "now holds" in out and "it replaced: LSTM 1x32" in out
-    assert checkpoint.load(target).metrics == checkpoint.load(tiny_model).metrics
+    shipped = checkpoint.load(target)
+    assert shipped.metrics == checkpoint.load(tiny_model).metrics
+    # A run's model has no completion lexicon: shipping gives it one, from its own corpus.
+    assert "completion lexicon" in out and shipped.lexicon is not None
+    assert "reunião" in shipped.lexicon.words
 
 
 def test_ship_refuses_a_bad_model_and_keeps_the_old_one(tmp_path, tiny_model, capsys):
