@@ -116,6 +116,18 @@ ABBREVIATIONS = frozenset(
         "tel",
     ]
 )
+# Portuguese words of one letter; any other lone letter is an initial or an abbreviation.
+ONE_LETTER_WORDS = frozenset("aàáeéoóô")
+
+
+def is_abbreviation(word: str) -> bool:
+    """'Sr', 'pág', 'V', 'J' (an initial): written with a full stop that ends no sentence."""
+    lower = word.lower()
+    return lower in ABBREVIATIONS or (
+        len(lower) == 1 and lower.isalpha() and lower not in ONE_LETTER_WORDS
+    )
+
+
 SENTENCE_END = re.compile(r"(?<=[.!?…])([\"”»')\]]*)\s+(?=[—–\"“«(]?\s*[A-ZÀ-ÖØ-Ý0-9])")
 WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -326,7 +338,7 @@ def sentences(paragraph: str) -> list[str]:
         end = match.start(1)
         before = paragraph[start:end]
         last = before.rsplit(" ", 1)[-1].rstrip(".").lower()
-        if before.endswith(".") and (last in ABBREVIATIONS or (len(last) == 1 and last.isalpha())):
+        if before.endswith(".") and is_abbreviation(last):
             continue
         pieces.append(paragraph[start : match.end(1)].strip())
         start = match.end()

@@ -30,7 +30,7 @@ from typing import Protocol
 
 import numpy as np
 
-from autocomplete.corpus import ABBREVIATIONS, sentences
+from autocomplete.corpus import is_abbreviation, sentences
 from autocomplete.lexicon import Lexicon
 from autocomplete.tokenizer import (
     EOS_ID,
@@ -117,7 +117,7 @@ def _ends_sentence(tokens: list[str]) -> bool:
         return False
     if tokens[-1] == "." and len(tokens) > 1:
         previous = tokens[-2].lower()
-        if previous in ABBREVIATIONS or (len(previous) == 1 and previous.isalpha()):
+        if is_abbreviation(previous):
             return False
     return True
 
@@ -410,6 +410,8 @@ class WordSuggester(ABC):
     def _cased(self, word: str, query: Query) -> str:
         written = self.personal.written_form(word) if self.personal is not None else None
         word = written or self.tokenizer.display(word)
+        if is_abbreviation(word):  # "Sr." and "pág.", never a bare "Sr"
+            word += "."
         typed = query.partial
         if len(typed) > 1 and typed.isupper():
             return word.upper()

@@ -101,3 +101,13 @@ def test_suggests_with_the_same_contract_as_the_suggester(sample_trigram):
     assert len(sample_trigram.suggest("Segue ", k=1000)) <= 1000
     specials = {"<pad>", "<unk>", "</s>"}
     assert not specials & {s.word for s in sample_trigram.suggest("Segue ", k=1000)}
+
+
+def test_abbreviations_are_offered_with_their_full_stop():
+    sentences = ["Bom dia, Sr. Silva, tudo bem?", "O Sr. Costa chegou.", "Veja a pág. 3 agora."] * 5
+    tokenizer = Tokenizer.train(sentences, 20)
+    trigram = KneserNeyTrigram.train(tokenizer, sentences)
+    offered = [s.word for s in trigram.suggest("Bom dia, ", k=20)]
+    assert "Sr." in offered and "Sr" not in offered
+    assert [s.word for s in trigram.suggest("Veja a pá", k=1)] == ["pág."]
+    assert "a" in [s.word for s in trigram.suggest("Veja ", k=20)]  # a word, not an initial
