@@ -177,7 +177,7 @@ async def test_command_palette_blocks_the_shown_word(personal_suggester: Suggest
     async with app.run_test(size=SIZE) as pilot:
         await put_text(pilot, "Segue documento em an")
         await pilot.press("ctrl+p", *"nunca")
-        await pilot.pause(0.3)  # the palette searches its commands asynchronously
+        await settle(pilot)  # the palette searches its commands in a worker
         await pilot.press("enter")
         await settle(pilot)
         assert "anexo" not in bar_words(app)

@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, TextArea
 from textual.worker import Worker, WorkerState
 
 from autocomplete.tui import recovery
@@ -169,12 +169,17 @@ class EditorApp(App[None]):
         self.status.keys_saved += event.keys_saved
 
     @on(SuggestingEditor.Changed)
-    def _edited(self) -> None:
+    def _edited(self, event: SuggestingEditor.Changed) -> None:
         self.modified = True
         self._edits += 1
         # Not a debounce that waits for a pause: steady typing must reach the copy too.
         if self._recovery_timer is None:
-            self._recovery_timer = self.set_timer(recovery.DELAY_S, self._keep_recovery_copy)
+            # The editor owns the timer, so the timer stops when the editor is torn down
+            # instead of firing into an app whose widgets are gone.
+            editor = event.text_area
+            self._recovery_timer = editor.set_timer(
+                recovery.DELAY_S, partial(self._keep_recovery_copy, editor)
+            )
 
     # -- recovery copies ------------------------------------------------------------------
     def _offer_recovery(self) -> None:
@@ -198,9 +203,9 @@ class EditorApp(App[None]):
         else:
             self._recovery.remove(self._edits)
 
-    def _keep_recovery_copy(self) -> None:
+    def _keep_recovery_copy(self, editor: TextArea) -> None:
         self._recovery_timer = None
-        self._write_recovery(self._recovery, self.editor.text, self._edits)
+        self._write_recovery(self._recovery, editor.text, self._edits)
 
     @work(group="recovery")
     async def _write_recovery(self, copy: RecoveryCopy, text: str, edits: int) -> None:
