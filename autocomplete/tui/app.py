@@ -24,7 +24,7 @@ from autocomplete.tui import recovery
 from autocomplete.tui.dialogs import ConfirmQuit, QuitChoice, RecoverText, SaveAs
 from autocomplete.tui.editor import SuggestingEditor
 from autocomplete.tui.files import save_document
-from autocomplete.tui.learning import changed_text
+from autocomplete.tui.learning import changed_text, finished
 from autocomplete.tui.probability_panel import ProbabilityPanel
 from autocomplete.tui.recovery import Recovered, RecoveryCopy
 from autocomplete.tui.status_bar import StatusBar
@@ -296,6 +296,7 @@ class EditorApp(App[None]):
             self.path = path
             self.status.file_name = self._file_name()
         text, edits = self.editor.text, self._edits
+        cursor = self.editor.document.get_index_from_location(self.editor.cursor_location)
         try:
             save_document(self.path, text)
         except OSError as error:  # the buffer stays open and modified: nothing is lost
@@ -312,14 +313,16 @@ class EditorApp(App[None]):
         if self._recovery.document is None:  # named by this first save: later copies follow
             self._recovery = RecoveryCopy(self.path)
         self.notify(f"Salvo em {self.path}", timeout=2)
-        await self._learn(text)
+        await self._learn(text, cursor)
         return True
 
-    async def _learn(self, text: str) -> None:
-        """Teach the personal vocabulary what changed since it last learned from this buffer."""
+    async def _learn(self, text: str, cursor: int) -> None:
+        """Teach the personal vocabulary the words finished since it last learned from this
+        buffer (the word at `cursor`, still being typed, waits for a later save)."""
         suggester = self.editor.suggester
         if not self.options.learn or suggester is None:
             return  # the model is still loading: the next save learns this change too
+        text = finished(text, cursor)
         learned, self._learned_text = self._learned_text, text
         if learned == text:
             return
