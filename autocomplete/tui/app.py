@@ -24,6 +24,7 @@ from autocomplete.tui import recovery
 from autocomplete.tui.dialogs import ConfirmQuit, QuitChoice, RecoverText, SaveAs
 from autocomplete.tui.editor import SuggestingEditor
 from autocomplete.tui.files import save_document
+from autocomplete.tui.keys import read_escape_digit_as_alt
 from autocomplete.tui.learning import changed_text, finished
 from autocomplete.tui.probability_panel import ProbabilityPanel
 from autocomplete.tui.recovery import Recovered, RecoveryCopy
@@ -67,6 +68,7 @@ class EditorApp(App[None]):
     ) -> None:
         """`suggester`, when given, is used instead of loading `options.checkpoint`."""
         super().__init__()
+        read_escape_digit_as_alt()
         self.options = options or EditorOptions()
         self.path = self.options.path
         self._text = text
