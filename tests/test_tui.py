@@ -263,7 +263,7 @@ async def test_typing_works_while_the_model_loads(tiny_model: Path, monkeypatch)
     load = Suggester.load.__func__
 
     def slow_load(cls, path=None, personal=True):
-        loaded.wait(timeout=30)
+        loaded.wait(timeout=600)  # the test releases it; the timeout only ends a hung run
         return load(cls, path, personal)
 
     monkeypatch.setattr(Suggester, "load", classmethod(slow_load))

@@ -136,7 +136,7 @@ async def test_a_save_while_the_model_loads_is_learned_by_the_next(
     learned = record_learning(suggester, monkeypatch)
 
     def slow_load(cls, path=None, personal=True) -> Suggester:
-        release.wait(timeout=30)
+        release.wait(timeout=600)  # the test releases it; the timeout only ends a hung run
         return suggester
 
     monkeypatch.setattr(Suggester, "load", classmethod(slow_load))
