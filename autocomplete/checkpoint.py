@@ -11,9 +11,10 @@ attribution). Files without one load as before.
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import torch
@@ -27,6 +28,9 @@ from autocomplete.tokenizer import Tokenizer
 
 FORMAT_NAME = "autocomplete-wordlm"
 FORMAT_VERSION = 1
+ZIP_MAGIC = b"PK\x03\x04"
+PICKLE_MAGIC = b"\x80"  # a pickle's protocol opcode: torch.save's legacy format
+Config = TypeVar("Config", ModelConfig, TrainConfig)
 DEFAULT_CHECKPOINT = Path(__file__).resolve().parent.parent / "checkpoints" / "model.pt"
 
 
@@ -97,55 +101,147 @@ def _lexicon_from_payload(entry: Any) -> Lexicon:
 
 def _read_payload(path: Path) -> dict[str, Any]:
     """The stored dictionary, once it is known to be a checkpoint this program can read."""
-    if not path.exists():
-        raise CheckpointError(f"checkpoint not found: {path}")
-    if path.is_dir():
-        raise CheckpointError(f"checkpoint is a folder, not a file: {path}")
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # torch raises many types for truncated/foreign files
-        first_line = (
-            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        )
-        raise CheckpointError(f"cannot read checkpoint {path}: {first_line[:200]}") from None
+    payload = _read(path)
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_NAME:
         raise CheckpointError(f"{path} is not an autocomplete checkpoint")
-    version = payload.get("version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise CheckpointError(
-            f"{path} has format version {version}; this program reads up to {FORMAT_VERSION}"
-        )
+    _check_version(path, payload.get("version"))
     return payload
 
 
 def load(path: str | Path, device: str | torch.device = "cpu") -> Checkpoint:
-    """Load and validate a checkpoint; every problem becomes a one-line CheckpointError."""
+    """Load and validate a checkpoint; every problem becomes a one-line CheckpointError that
+    says, in this program's words, what is wrong with the file."""
     path = Path(path)
     payload = _read_payload(path)
+    model_config = _config(path, payload, "model_config", ModelConfig, required=True)
+    if model_config.output != "softmax":  # older files recorded it where it did nothing
+        model_config.tie_weights = False
+    train_config = _config(path, payload, "train_config", TrainConfig, required=False)
+    model = _model(path, model_config, _field(path, payload, "weights", dict))
+    tokenizer = _tokenizer(path, _field(path, payload, "tokenizer", dict))
     try:
-        model_config = from_dict(ModelConfig, payload["model_config"])
-        if model_config.output != "softmax":  # older files recorded it where it did nothing
-            model_config.tie_weights = False
-        model = WordLM(model_config)
-        weights = {
-            name: tensor.float() if tensor.is_floating_point() else tensor
-            for name, tensor in payload["weights"].items()
-        }
-        model.load_state_dict(weights)
-        tokenizer = Tokenizer.from_state(payload["tokenizer"])
         lexicon = _lexicon_from_payload(payload["lexicon"]) if "lexicon" in payload else None
-    except (KeyError, RuntimeError, TypeError, ValueError, ConfigError) as error:
-        message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-        raise CheckpointError(f"{path} is damaged: {message[:200]}") from None
+    except (KeyError, TypeError, ValueError) as error:
+        raise CheckpointError(f"{path} is damaged: its lexicon: {error}") from None
     if len(tokenizer) != model_config.vocab_size:
         raise CheckpointError(f"{path} is damaged: tokenizer and model sizes differ")
     model.to(device).eval()
     return Checkpoint(
         model=model,
         tokenizer=tokenizer,
-        train_config=from_dict(TrainConfig, payload.get("train_config", {})),
-        metrics=dict(payload.get("metrics", {})),
-        corpus_fingerprint=str(payload.get("corpus_fingerprint", "")),
-        training=payload.get("training"),
+        train_config=train_config,
+        metrics=_field(path, payload, "metrics", dict, {}),
+        corpus_fingerprint=_field(path, payload, "corpus_fingerprint", str, ""),
+        training=_field(path, payload, "training", (dict, type(None)), None),
         lexicon=lexicon,
     )
+
+
+def _read(path: Path) -> object:
+    """The unpickled payload; never runs code stored in the file."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(len(ZIP_MAGIC))
+    except IsADirectoryError:
+        raise CheckpointError(f"checkpoint is a folder, not a file: {path}") from None
+    except FileNotFoundError:
+        raise CheckpointError(f"checkpoint not found: {path}") from None
+    except OSError as error:
+        raise CheckpointError(f"cannot read checkpoint {path}: {error.strerror}") from None
+    if not head:
+        raise CheckpointError(f"cannot read checkpoint {path}: the file is empty")
+    # torch.save writes a zip archive (older versions a bare pickle); anything else would
+    # only reach the unpickler to fail with torch's advice to load it unsafely.
+    if not head.startswith((ZIP_MAGIC, PICKLE_MAGIC)):
+        raise CheckpointError(
+            f"cannot read checkpoint {path}: not a checkpoint file (not written by torch.save)"
+        )
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:
+        raise CheckpointError(
+            f"cannot read checkpoint {path}: it holds Python objects besides tensors and plain"
+            " data, which could run code; refused"
+        ) from None
+    except Exception:  # torch raises many types for truncated or damaged archives
+        raise CheckpointError(f"cannot read checkpoint {path}: truncated or damaged") from None
+
+
+def _check_version(path: Path, version: object) -> None:
+    # bool is an int to Python, and "1" would print like 1: both are damage, not versions.
+    if type(version) is not int or version < 1:
+        raise CheckpointError(f"{path} is damaged: its format version is {version!r}")
+    if version > FORMAT_VERSION:
+        raise CheckpointError(
+            f"{path} has format version {version}; this program reads up to {FORMAT_VERSION}:"
+            " update autocomplete to use it"
+        )
+
+
+_MISSING = object()
+
+
+def _field(
+    path: Path, payload: dict, name: str, kind: type | tuple[type, ...], default: Any = _MISSING
+) -> Any:
+    """payload[name], which must be a `kind`; `default` if absent (required without one)."""
+    value = payload.get(name, default)
+    if value is _MISSING:
+        raise CheckpointError(f"{path} is damaged: it has no {name}")
+    if not isinstance(value, kind):
+        raise CheckpointError(
+            f"{path} is damaged: its {name} has the wrong type ({type(value).__name__})"
+        )
+    return value
+
+
+def _config(path: Path, payload: dict, name: str, cls: type[Config], *, required: bool) -> Config:
+    """The config stored under `name`, each known field of the type of its default."""
+    data = _field(path, payload, name, dict, _MISSING if required else {})
+    defaults = asdict(cls())
+    for key, value in data.items():
+        expected = type(defaults.get(key, value))  # keys of other versions are ignored
+        if expected is float and type(value) is int:
+            continue  # 1 is a fine learning rate or dropout
+        if expected is list and type(value) is str:
+            continue  # older files held one corpus path, not a list
+        if type(value) is not expected:
+            raise CheckpointError(f"{path} is damaged: its {name}.{key} is {value!r}")
+    try:
+        return from_dict(cls, data)
+    except TypeError as error:  # e.g. a non-string key
+        raise CheckpointError(f"{path} is damaged: its {name} is malformed ({error})") from None
+
+
+def _model(path: Path, config: ModelConfig, weights: dict) -> WordLM:
+    if not all(isinstance(tensor, torch.Tensor) for tensor in weights.values()):
+        raise CheckpointError(f"{path} is damaged: its weights are not all tensors")
+    try:
+        model = WordLM(config)
+    except ConfigError as error:
+        raise CheckpointError(f"{path} is damaged: its model_config is invalid: {error}") from None
+    except (TypeError, ValueError):  # e.g. cutoffs that are not numbers
+        raise CheckpointError(f"{path} is damaged: its model_config is invalid") from None
+    floats = {
+        name: tensor.float() if tensor.is_floating_point() else tensor
+        for name, tensor in weights.items()
+    }
+    try:
+        model.load_state_dict(floats)
+    except RuntimeError:  # missing, extra or misshapen weights
+        message = f"{path} is damaged: its weights do not fit its model_config"
+        raise CheckpointError(message) from None
+    return model
+
+
+def _tokenizer(path: Path, state: dict) -> Tokenizer:
+    model_bytes = state.get("sentencepiece")
+    forms = state.get("display_forms")
+    if not isinstance(model_bytes, bytes) or not isinstance(forms, dict):
+        raise CheckpointError(f"{path} is damaged: its tokenizer is incomplete")
+    if not all(isinstance(item, str) for pair in forms.items() for item in pair):
+        raise CheckpointError(f"{path} is damaged: its tokenizer's display forms are not text")
+    try:
+        return Tokenizer.from_state(state)
+    except (RuntimeError, IndexError):  # sentencepiece rejects the bytes, or they are empty
+        raise CheckpointError(f"{path} is damaged: its tokenizer cannot be read") from None

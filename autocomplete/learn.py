@@ -1,18 +1,22 @@
 """python -m autocomplete.learn: teach the editor your own writing, no retraining needed.
 
 python -m autocomplete.learn notas/ emails.txt   # import .txt files or folders of them
-python -m autocomplete.learn --stats             # what is stored
-python -m autocomplete.learn --forget            # erase everything learned
+python -m autocomplete.learn --stats             # what is stored, and the blocked words
+python -m autocomplete.learn --unblock WORD      # suggest a blocked word again
+python -m autocomplete.learn --forget            # erase everything learned (asks first)
 """
 
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 
 from autocomplete.corpus import ReadReport, read_documents
 from autocomplete.errors import AutocompleteError
-from autocomplete.personal import PersonalModel
+from autocomplete.personal import PersonalModel, Stats
+
+SHOWN_NEW_WORDS = 10  # new words named after "learned N words"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,41 +26,86 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("files", nargs="*", help=".txt files or folders of them")
     parser.add_argument("--stats", action="store_true", help="show what is stored")
+    parser.add_argument(
+        "--unblock", action="append", default=[], metavar="WORD", help="suggest WORD again"
+    )
     parser.add_argument("--forget", action="store_true", help="erase everything learned")
+    parser.add_argument("--yes", action="store_true", help="--forget without asking")
     args = parser.parse_args(argv)
-    if not (args.files or args.stats or args.forget):
-        parser.error("give FILES to learn, --stats or --forget")
+    if not (args.files or args.stats or args.forget or args.unblock):
+        parser.error("give FILES to learn, --stats, --unblock WORD or --forget")
     personal = PersonalModel()
-    if personal.notice:
-        print(f"note: {personal.notice}", file=sys.stderr)
-    if not personal.available:
-        print(f"error: cannot open the personal vocabulary at {personal.path}", file=sys.stderr)
-        return 2
     try:
-        if args.forget:
-            personal.forget()
-            print(f"erased everything learned ({personal.path})")
-        learned = 0
-        for path in args.files:
-            report = ReadReport()
-            for document in read_documents(path, report):
-                learned += personal.learn_text(document.text)
-            for skipped, why in report.skipped:
-                print(f"skipped {skipped}: {why}", file=sys.stderr)
-        if args.files:
-            print(f"learned {learned:,} words")
-        if args.stats:
-            stats = personal.stats()
-            print(
-                f"{stats.path}: {stats.words:,} words, {stats.contexts:,} contexts, "
-                f"{stats.blocked:,} blocked, {stats.size_bytes / 1024:,.0f} KiB"
-            )
-    except AutocompleteError as error:
+        return _run(args, personal)
+    except (AutocompleteError, sqlite3.Error, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     finally:
         personal.close()
+
+
+def _run(args: argparse.Namespace, personal: PersonalModel) -> int:
+    if not personal.available:
+        print(f"error: cannot open {personal.path}: {personal.problem}", file=sys.stderr)
+        return 2
+    if personal.moved_aside is not None:
+        print(
+            f"note: {personal.path} was damaged; moved to {personal.moved_aside}, starting afresh",
+            file=sys.stderr,
+        )
+    if args.forget:
+        if not args.yes and not sys.stdin.isatty():
+            print(
+                "error: --forget erases everything learned; add --yes to confirm", file=sys.stderr
+            )
+            return 2
+        if not (args.yes or _confirmed(personal)):
+            print("nothing erased")
+            return 1
+        print(f"erased {_describe(personal.forget())} ({personal.path})")
+    for word in args.unblock:
+        if personal.unblock(word):
+            print(f"«{word}» will be suggested again")
+        else:
+            print(f"«{word}» was not blocked")
+    if args.files:
+        _learn(personal, args.files)
+    if args.stats:
+        stats = personal.stats()
+        print(f"{stats.path}: {_describe(stats)}, {stats.size_bytes / 1024:,.0f} KiB")
+        blocked = personal.blocked_words()
+        if blocked:
+            print(f"blocked: {', '.join(blocked)} (--unblock WORD to suggest one again)")
     return 0
+
+
+def _confirmed(personal: PersonalModel) -> bool:
+    try:
+        answer = input(f"erase {_describe(personal.stats())} from {personal.path}? [y/N] ")
+    except EOFError:  # Ctrl+D: no
+        return False
+    return answer.strip().lower() in ("y", "yes", "s", "sim")
+
+
+def _describe(stats: Stats) -> str:
+    return f"{stats.words:,} words, {stats.contexts:,} contexts, {stats.blocked:,} blocked"
+
+
+def _learn(personal: PersonalModel, paths: list[str]) -> None:
+    known = personal.words()
+    learned = 0
+    for path in paths:
+        report = ReadReport()
+        for document in read_documents(path, report):
+            learned += personal.learn_text(document.text)
+        for skipped, why in report.skipped:
+            print(f"skipped {skipped}: {why}", file=sys.stderr)
+    new = sorted(personal.words() - known)
+    if not new:
+        print(f"learned {learned:,} words, none new (counts of known words went up)")
+        return
+    shown = ", ".join(new[:SHOWN_NEW_WORDS]) + (", …" if len(new) > SHOWN_NEW_WORDS else "")
+    print(f"learned {learned:,} words, {len(new):,} new: {shown}")
 
 
 if __name__ == "__main__":

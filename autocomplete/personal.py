@@ -13,7 +13,6 @@ recent habits outweigh old ones. A copy of everything lives in memory for fast l
 from __future__ import annotations
 
 import bisect
-import contextlib
 import os
 import sqlite3
 import threading
@@ -43,6 +42,15 @@ CREATE TABLE IF NOT EXISTS ngrams (
 CREATE TABLE IF NOT EXISTS forms (word TEXT PRIMARY KEY, written TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS blocked (word TEXT PRIMARY KEY);
 """
+
+
+# An increment: the stored count decays to now, then the new observations are added.
+UPSERT = (
+    "INSERT INTO ngrams VALUES (?, ?, ?, ?) ON CONFLICT (context, word) DO UPDATE SET "
+    "count = decay(count, updated_at, excluded.updated_at) + excluded.count, "
+    "updated_at = max(updated_at, excluded.updated_at) RETURNING count"
+)
+SET_FORM = "INSERT OR REPLACE INTO forms VALUES (?, ?)"
 
 
 def default_path() -> Path:
@@ -78,6 +86,19 @@ def _events(text: str):
                 forced = token in FORCED_CAPITAL_AFTER
 
 
+def _problem(error: sqlite3.Error) -> str:
+    """Why SQLite could not open the store: locked, damaged or unreadable."""
+    name = getattr(error, "sqlite_errorname", "")  # Python 3.11+; the message before that
+    text = str(error)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return "locked"
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text:
+        return "damaged"
+    if "not a database" in text:  # SQLITE_NOTADB before Python 3.11
+        return "damaged"
+    return "unreadable"  # permissions, a folder in its place, an I/O error: not its contents
+
+
 @dataclass
 class Stats:
     path: Path
@@ -93,6 +114,8 @@ class PersonalModel:
     def __init__(self, path: Path | None = None, writable: bool = True):
         self.path = Path(path) if path is not None else default_path()
         self.notice: str | None = None  # a message for the user about the store, if any
+        self.problem: str | None = None  # why it could not be opened (for the CLI)
+        self.moved_aside: Path | None = None  # where a damaged store was moved to
         self.writable = writable
         self._lock = threading.Lock()
         self._counts: dict[str, dict[str, tuple[float, float]]] = {}
@@ -101,56 +124,84 @@ class PersonalModel:
         self._blocked: set[str] = set()
         self._folded: list[tuple[str, str]] = []  # sorted (folded word, word) for completion
         self._frequent: list[str] = []  # the user's most used words, always candidates
-        self._connection = self._connect() if writable else None
-        if self._connection is not None:
-            self._load()
+        self._data_version: int | None = None  # PRAGMA data_version when last read
+        self._connection: sqlite3.Connection | None = None
+        if writable:
+            self._connection = self._connect()
 
     # -- storage --------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection | None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             return self._open()
-        except sqlite3.DatabaseError as error:
-            if "locked" in str(error):
-                self.notice = "vocabulário pessoal em uso por outro programa: aprendizado desligado"
-                return None
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
-            with contextlib.suppress(OSError):
-                self.path.replace(aside)
-            self.notice = (
-                f"vocabulário pessoal danificado; guardado em {aside.name}, começando do zero"
-            )
-            try:
-                return self._open()
-            except sqlite3.DatabaseError:
-                return None
+        except sqlite3.Error as error:
+            problem = _problem(error)
+            reason = str(error)
         except OSError as error:
-            self.notice = (
-                f"vocabulário pessoal indisponível ({error.strerror}): aprendizado desligado"
-            )
+            problem, reason = "unreadable", error.strerror or str(error)
+        if problem == "locked":
+            self.problem = "in use by another program"
+            self.notice = "vocabulário pessoal em uso por outro programa: aprendizado desligado"
             return None
+        if problem == "unreadable":  # the user's data may be intact: never moved aside
+            self.problem = f"unreadable: {reason}"
+            self.notice = f"vocabulário pessoal ilegível ({reason}): aprendizado desligado"
+            return None
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+        try:
+            self.path.replace(aside)
+            connection = self._open()
+        except (sqlite3.Error, OSError) as error:
+            self.problem = f"damaged, and it cannot be replaced: {error}"
+            self.notice = "vocabulário pessoal danificado: aprendizado desligado"
+            return None
+        self.moved_aside = aside
+        self.notice = f"vocabulário pessoal danificado; guardado em {aside.name}, começando do zero"
+        return connection
 
     def _open(self) -> sqlite3.Connection:
         created = not self.path.exists()
         if created:  # create it private before SQLite writes anything into it
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         connection = sqlite3.connect(self.path, timeout=5, check_same_thread=False)
-        connection.executescript(SCHEMA)
-        connection.execute("SELECT count(*) FROM ngrams").fetchone()  # raises if corrupt
-        os.chmod(self.path, 0o600)
+        try:
+            connection.create_function("decay", 3, _decay, deterministic=True)
+            connection.executescript(SCHEMA)
+            # A bad page deep inside a table passes a plain query: check every page.
+            (verdict,) = connection.execute("PRAGMA quick_check(1)").fetchone()
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(f"database disk image is malformed: {verdict}")
+            os.chmod(self.path, 0o600)
+            self._connection = connection
+            self._load()
+        except BaseException:
+            connection.close()
+            self._connection = None
+            raise
         return connection
 
     def _load(self) -> None:
+        """Read the whole store into memory (again, when another program has changed it)."""
+        (self._data_version,) = self._connection.execute("PRAGMA data_version").fetchone()
+        self._counts = {}
         rows = self._connection.execute("SELECT context, word, count, updated_at FROM ngrams")
         for context, word, count, updated_at in rows:
             self._counts.setdefault(context, {})[word] = (count, updated_at)
         now = time.time()
-        for context, words in self._counts.items():
-            self._totals[context] = sum(_decay(c, t, now) for c, t in words.values())
+        self._totals = {
+            context: sum(_decay(c, t, now) for c, t in words.values())
+            for context, words in self._counts.items()
+        }
         self._forms = dict(self._connection.execute("SELECT word, written FROM forms"))
         self._blocked = {word for (word,) in self._connection.execute("SELECT word FROM blocked")}
         self._folded = sorted((fold(word), word) for word in self._counts.get("", {}))
         self._refresh_frequent()
+
+    def _sync(self) -> None:
+        """Catch up with other editors and `learn` runs that wrote since we last read."""
+        (version,) = self._connection.execute("PRAGMA data_version").fetchone()
+        if version != self._data_version:
+            self._load()
 
     def _refresh_frequent(self) -> None:
         unigrams = self._counts.get("", {})
@@ -168,10 +219,13 @@ class PersonalModel:
 
     # -- learning -------------------------------------------------------------------------
     def learn_text(self, text: str) -> int:
-        """Count the words and phrases of `text`; returns how many words were learned."""
+        """Count the words and phrases of `text`; returns how many words were learned.
+
+        The store gets increments, not totals from memory, so that two editors and a
+        `learn --forget` in between all keep what each of them did.
+        """
         if self._connection is None:
             return 0
-        now = time.time()
         updates: dict[tuple[str, str], float] = {}
         forms: dict[str, str] = {}
         learned = 0
@@ -183,32 +237,43 @@ class PersonalModel:
             learned += 1
         if not learned:
             return 0
+        now = time.time()
         with self._lock:
-            rows = []
-            for (context, word), added in updates.items():
-                old, since = self._counts.get(context, {}).get(word, (0.0, now))
-                count = _decay(old, since, now) + added
-                self._counts.setdefault(context, {})[word] = (count, now)
-                self._totals[context] = self._totals.get(context, 0.0) + added
-                rows.append((context, word, count, now))
-                if context == "" and old == 0.0:
-                    bisect.insort(self._folded, (fold(word), word))
-            self._refresh_frequent()
-            # How the user writes each word away from forced capitals: "Ana", "WhatsApp".
-            for word, written in forms.items():
-                if written != word:
-                    self._forms[word] = written
-                else:
-                    self._forms.pop(word, None)
-            with self._connection:
-                self._connection.executemany(
-                    "INSERT INTO ngrams VALUES (?, ?, ?, ?) ON CONFLICT (context, word) "
-                    "DO UPDATE SET count = excluded.count, updated_at = excluded.updated_at",
-                    rows,
-                )
-                self._connection.execute("DELETE FROM forms")
-                self._connection.executemany("INSERT INTO forms VALUES (?, ?)", self._forms.items())
+            with self._connection:  # one transaction
+                stored = {
+                    key: self._connection.execute(UPSERT, (*key, added, now)).fetchone()[0]
+                    for key, added in updates.items()
+                }
+                # How the user writes each word away from forced capitals: "Ana", "WhatsApp".
+                for word, written in forms.items():
+                    if written != word:
+                        self._connection.execute(SET_FORM, (word, written))
+                    else:
+                        self._connection.execute("DELETE FROM forms WHERE word = ?", (word,))
+            self._remember(updates, stored, forms, now)
+            self._sync()
         return learned
+
+    def _remember(
+        self,
+        updates: dict[tuple[str, str], float],
+        stored: dict[tuple[str, str], float],
+        forms: dict[str, str],
+        now: float,
+    ) -> None:
+        """Bring the in-memory copy up to what this session has just written."""
+        for (context, word), count in stored.items():
+            words = self._counts.setdefault(context, {})
+            if context == "" and word not in words:
+                bisect.insort(self._folded, (fold(word), word))
+            words[word] = (count, now)
+            self._totals[context] = self._totals.get(context, 0.0) + updates[(context, word)]
+        self._refresh_frequent()
+        for word, written in forms.items():
+            if written != word:
+                self._forms[word] = written
+            else:
+                self._forms.pop(word, None)
 
     def block(self, word: str) -> None:
         """Never suggest this word again (from the model or from what was learned)."""
@@ -218,10 +283,27 @@ class PersonalModel:
             if self._connection is not None:
                 with self._connection:
                     self._connection.execute("INSERT OR IGNORE INTO blocked VALUES (?)", (word,))
+                self._sync()
 
-    def forget(self) -> None:
-        """Erase everything learned, and the block list."""
+    def unblock(self, word: str) -> bool:
+        """Let a blocked word be suggested again; False if it was not blocked."""
+        word = word.lower()
         with self._lock:
+            if self._connection is not None:
+                self._sync()
+                with self._connection:
+                    self._connection.execute("DELETE FROM blocked WHERE word = ?", (word,))
+            if word not in self._blocked:
+                return False
+            self._blocked.discard(word)
+            return True
+
+    def forget(self) -> Stats:
+        """Erase everything learned, and the block list; returns what was erased."""
+        with self._lock:
+            if self._connection is not None:
+                self._sync()
+            erased = self._stats()
             self._counts.clear()
             self._totals.clear()
             self._forms.clear()
@@ -234,8 +316,23 @@ class PersonalModel:
                         "DELETE FROM ngrams; DELETE FROM forms; DELETE FROM blocked;"
                     )
                 self._connection.execute("VACUUM")
+        return erased
+
+    def blocked_words(self) -> list[str]:
+        return sorted(self._blocked)
+
+    def words(self) -> set[str]:
+        """Every word learned so far."""
+        with self._lock:
+            return set(self._counts.get("", {}))
 
     def stats(self) -> Stats:
+        with self._lock:
+            if self._connection is not None:
+                self._sync()
+            return self._stats()
+
+    def _stats(self) -> Stats:
         size = self.path.stat().st_size if self.path.exists() else 0
         return Stats(
             path=self.path,

@@ -86,7 +86,7 @@ def test_learn_cli(tmp_path, capsys, private_data_dir):
     assert learn.main([str(notes), "--stats"]) == 0
     out = capsys.readouterr().out
     assert "learned 6 words" in out and "6 words" in out
-    assert learn.main(["--forget", "--stats"]) == 0
+    assert learn.main(["--forget", "--yes", "--stats"]) == 0
     assert "0 words" in capsys.readouterr().out
     assert learn.main([str(tmp_path / "missing.txt")]) == 2
     assert (
@@ -142,3 +142,113 @@ def test_learning_the_first_half_raises_savings_on_the_second(tmp_path, tiny_mod
     assert evaluate.main(argv) == 0
     results = json.loads(capsys.readouterr().out)
     assert results["personal"]["keystroke_savings"] > results["model"]["keystroke_savings"] + 0.1
+
+
+def damage_a_page_inside(path: Path) -> None:
+    """Overwrite one page in the middle of the file, leaving SQLite's header intact."""
+    data = bytearray(path.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    middle = len(data) // page // 2 * page
+    data[middle : middle + page] = b"\xa5" * page
+    path.write_bytes(bytes(data))
+
+
+def learned_store() -> None:
+    personal = PersonalModel()
+    personal.learn_text(" ".join(f"palavra{i} segue outra{i}." for i in range(3000)))
+    personal.close()
+
+
+def test_damage_inside_the_store_is_moved_aside_with_a_notice(private_data_dir, capsys):
+    learned_store()
+    damage_a_page_inside(default_path())
+    assert default_path().read_bytes().startswith(b"SQLite format 3\0")
+    personal = PersonalModel()
+    assert personal.available and "danificado" in personal.notice
+    (aside,) = private_data_dir.glob("personal.sqlite3.corrupt-*")
+    assert personal.moved_aside == aside
+    assert personal.learn_text("Bom dia") == 2 and personal.words() == {"bom", "dia"}
+    personal.close()
+    learned_store()
+    damage_a_page_inside(default_path())
+    assert learn.main(["--stats"]) == 0  # the command line goes on the same way
+    err = capsys.readouterr().err
+    assert err.startswith(f"note: {default_path()} was damaged; moved to") and err.count("\n") == 1
+
+
+def test_an_unreadable_store_is_reported_as_such_and_left_alone(private_data_dir, capsys):
+    default_path().mkdir(parents=True)  # cannot be opened (root ignores file permissions)
+    personal = PersonalModel()
+    assert not personal.available and "ilegível" in personal.notice
+    assert personal.learn_text("Bom dia") == 0
+    assert default_path().is_dir() and not list(private_data_dir.glob("*.corrupt-*"))
+    for argv in (["--stats"], ["--forget", "--yes"]):
+        assert learn.main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: cannot open {default_path()}: unreadable")
+        assert err.count("\n") == 1
+
+
+def counts_in(path: Path) -> dict[str, float]:
+    connection = sqlite3.connect(path)
+    try:
+        return dict(connection.execute("SELECT word, count FROM ngrams WHERE context = ''"))
+    finally:
+        connection.close()
+
+
+def test_two_writers_and_a_forget_compose(private_data_dir):
+    first, second = PersonalModel(), PersonalModel()  # two editors open at once
+    first.learn_text("bom dia")
+    second.learn_text("bom dia")
+    assert counts_in(default_path()) == pytest.approx({"bom": 2.0, "dia": 2.0})
+    second.block("dia")
+    PersonalModel().forget()  # `learn --forget --yes` while both stay open
+    first.learn_text("boa noite")
+    assert first.words() == {"boa", "noite"}  # the forget reached the open editor
+    assert not first.is_blocked("dia")
+    second.learn_text("boa noite")
+    first.block("noite")
+    second.learn_text("boa")
+    assert counts_in(default_path()) == pytest.approx({"boa": 3.0, "noite": 2.0})
+    assert second.is_blocked("noite")
+    reopened = PersonalModel()
+    assert reopened.words() == {"boa", "noite"} and reopened.blocked_words() == ["noite"]
+
+
+def test_learning_a_file_twice_says_nothing_was_new(tmp_path, capsys, private_data_dir):
+    notes = tmp_path / "notas.txt"
+    notes.write_text("Segue documento em anexo.", encoding="utf-8")
+    assert learn.main([str(notes)]) == 0
+    assert capsys.readouterr().out == "learned 4 words, 4 new: anexo, documento, em, segue\n"
+    assert learn.main([str(notes)]) == 0
+    assert capsys.readouterr().out == "learned 4 words, none new (counts of known words went up)\n"
+
+
+def test_stats_lists_blocked_words_and_unblock_brings_one_back(capsys, private_data_dir):
+    personal = PersonalModel()
+    personal.block("Anexo")
+    personal.block("boleto")
+    personal.close()
+    assert learn.main(["--stats"]) == 0
+    assert "blocked: anexo, boleto (--unblock WORD" in capsys.readouterr().out
+    assert learn.main(["--unblock", "anexo", "--unblock", "nada"]) == 0
+    assert capsys.readouterr().out == "«anexo» will be suggested again\n«nada» was not blocked\n"
+    assert PersonalModel().blocked_words() == ["boleto"]
+
+
+def test_forget_asks_first_or_needs_yes(tmp_path, capsys, private_data_dir, monkeypatch):
+    PersonalModel().learn_text("Bom dia, equipe.")
+    assert learn.main(["--forget"]) == 2  # no terminal to ask on
+    assert capsys.readouterr().err == (
+        "error: --forget erases everything learned; add --yes to confirm\n"
+    )
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    assert learn.main(["--forget"]) == 1
+    assert capsys.readouterr().out == "nothing erased\n"
+    assert PersonalModel().words() == {"bom", "dia", "equipe"}
+    monkeypatch.setattr("builtins.input", lambda prompt: "s")
+    assert learn.main(["--forget"]) == 0
+    assert capsys.readouterr().out.startswith("erased 3 words, 6 contexts, 0 blocked (")
+    assert PersonalModel().words() == set()

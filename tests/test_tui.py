@@ -9,7 +9,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from textual import events
+from textual import constants, events
+from textual._xterm_parser import XTermParser
 from textual.widgets import Input, Label
 
 from autocomplete import Suggester
@@ -116,16 +117,39 @@ async def test_tab_inserts_the_first_suggestion_and_a_space(suggester: Suggester
         assert app.query_one(StatusBar).keys_saved == len(first)  # word + space - Tab
 
 
+def terminal_keys(data: str, monkeypatch) -> list[events.Key]:
+    """The key events Textual's terminal parser makes of the bytes a terminal sends."""
+    monkeypatch.setattr(constants, "ESCAPE_DELAY", 0.0)  # a lone ESC+key ends at once
+    parser = XTermParser()
+    keys = [*parser.feed(data), *parser.tick()]
+    assert all(isinstance(key, events.Key) for key in keys)
+    return keys
+
+
 @pilot_test
-@pytest.mark.parametrize("key", ["alt+2", "trade_mark_sign"])  # ESC 2 reads as ™ in Textual
-async def test_alt_2_inserts_the_second_suggestion(suggester: Suggester, key: str) -> None:
+async def test_alt_2_inserts_the_second_suggestion(suggester: Suggester, monkeypatch) -> None:
     app = EditorApp(suggester=suggester)
     async with app.run_test(size=SIZE) as pilot:
         await put_text(pilot, "Segue documento em ")
         second = suggester.suggest("Segue documento em ", k=2)[1].word
-        await pilot.press(key)
+        keys = terminal_keys("\x1b2", monkeypatch)  # what most terminals send for Alt+2
+        assert [key.key for key in keys] == ["alt+2"]
+        burst(app, [(key.key, key.character) for key in keys])
         await settle(pilot)
         assert editor_of(app).text == f"Segue documento em {second} "
+
+
+@pilot_test
+async def test_pound_inverted_exclamation_and_trade_mark_are_typed(
+    suggester: Suggester, monkeypatch
+) -> None:
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_text(pilot, "Custa 10 ")
+        keys = terminal_keys("£ ¡Olá! Marca™", monkeypatch)
+        burst(app, [(key.key, key.character) for key in keys])
+        await settle(pilot)
+        assert editor_of(app).text == "Custa 10 £ ¡Olá! Marca™"
 
 
 @pilot_test
@@ -239,7 +263,7 @@ async def test_typing_works_while_the_model_loads(tiny_model: Path, monkeypatch)
     load = Suggester.load.__func__
 
     def slow_load(cls, path=None, personal=True):
-        loaded.wait(timeout=30)
+        loaded.wait(timeout=600)  # the test releases it; the timeout only ends a hung run
         return load(cls, path, personal)
 
     monkeypatch.setattr(Suggester, "load", classmethod(slow_load))

@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_tui import (
     SIZE,
@@ -24,7 +24,7 @@ from test_tui import (
 
 from autocomplete import Suggester
 from autocomplete.tui.app import EditorApp, EditorOptions
-from autocomplete.tui.learning import TOKEN, changed_text
+from autocomplete.tui.learning import TOKEN, changed_text, finished
 from autocomplete.tui.status_bar import LOADING, StatusBar
 
 
@@ -71,10 +71,20 @@ def test_changed_text_is_only_what_is_new() -> None:
     assert changed_text("Apagar isto e aquilo.", "Apagar aquilo.") == ""
 
 
+def test_finished_leaves_out_the_words_still_being_typed() -> None:
+    assert finished("Primeira linha tr", 17) == "Primeira linha "  # at the end of the text
+    assert finished("Bom di\nAbraços.", 6) == "Bom \nAbraços."  # at the cursor
+    assert finished("Bom dia.\nAbraços, Ana", 8) == "Bom dia.\nAbraços, "  # cursor after "."
+    assert finished("Segue o e-ma", 12) == "Segue o "
+    assert finished("Tudo certo.", 11) == "Tudo certo."  # punctuation finished the word
+    assert finished("Tudo certo ", 11) == "Tudo certo "
+
+
 def words(text: str) -> Counter[str]:
     return Counter(token.strip() for token in TOKEN.findall(text) if not token.isspace())
 
 
+@settings(deadline=None)  # Hypothesis's 200 ms per example is a clock a loaded machine breaks
 @given(st.text(), st.text())
 def test_changed_text_never_counts_a_word_more_often_than_it_was_written(
     old: str, new: str
@@ -103,6 +113,22 @@ async def test_each_save_learns_only_what_changed(
 
 
 @pilot_test
+async def test_a_half_typed_word_is_learned_once_finished(
+    personal_suggester: Suggester, tmp_path: Path, monkeypatch
+) -> None:
+    learned = record_learning(personal_suggester, monkeypatch)
+    app = EditorApp(EditorOptions(path=tmp_path / "nota.txt"), suggester=personal_suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await append(pilot, "Nova linha tr")
+        await save(pilot)
+        assert (tmp_path / "nota.txt").read_text(encoding="utf-8") == "Nova linha tr"
+        await append(pilot, "abalho.")
+        await save(pilot)
+    assert learned == ["Nova linha", "trabalho."]
+    assert "tr" not in personal_suggester.personal.words()
+
+
+@pilot_test
 async def test_a_save_while_the_model_loads_is_learned_by_the_next(
     tiny_model: Path, tmp_path: Path, monkeypatch
 ) -> None:
@@ -111,7 +137,7 @@ async def test_a_save_while_the_model_loads_is_learned_by_the_next(
     learned = record_learning(suggester, monkeypatch)
 
     def slow_load(cls, path=None, personal=True) -> Suggester:
-        release.wait(timeout=30)
+        release.wait(timeout=600)  # the test releases it; the timeout only ends a hung run
         return suggester
 
     monkeypatch.setattr(Suggester, "load", classmethod(slow_load))
@@ -177,7 +203,7 @@ async def test_command_palette_blocks_the_shown_word(personal_suggester: Suggest
     async with app.run_test(size=SIZE) as pilot:
         await put_text(pilot, "Segue documento em an")
         await pilot.press("ctrl+p", *"nunca")
-        await pilot.pause(0.3)  # the palette searches its commands asynchronously
+        await settle(pilot)  # the palette searches its commands in a worker
         await pilot.press("enter")
         await settle(pilot)
         assert "anexo" not in bar_words(app)
@@ -210,10 +236,10 @@ async def test_failed_learning_still_saves(
     app = EditorApp(EditorOptions(path=path), suggester=personal_suggester)
     shown = record_notifications(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
-        await append(pilot, "Olá")
+        await append(pilot, "Olá.")
         await save(pilot)
         assert not app.modified and app.is_running
-    assert path.read_text(encoding="utf-8") == "Olá"
+    assert path.read_text(encoding="utf-8") == "Olá."
     assert ("warning", "Não foi possível aprender") in shown
 
 
@@ -230,18 +256,18 @@ async def test_failed_save_keeps_the_text_and_the_file(
     app = EditorApp(EditorOptions(path=path), "Oi\n", personal_suggester)
     shown = record_notifications(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
-        await append(pilot, "Texto novo")
+        await append(pilot, "Texto novo.")
         with monkeypatch.context() as failing:
             failing.setattr("autocomplete.atomic.os.replace", fail_with(code))
             await save(pilot)
             assert ("error", "Não foi possível salvar") in shown
-            assert app.modified and editor_of(app).text == "Oi\nTexto novo"
+            assert app.modified and editor_of(app).text == "Oi\nTexto novo."
             assert path.read_text(encoding="utf-8") == "Oi\n"
             assert sorted(p.name for p in tmp_path.iterdir()) == ["nota.txt"]  # no temp file
             assert learned == []  # not saved: not learned
         await save(pilot)  # the disk has room again: nothing was lost
-        assert path.read_text(encoding="utf-8") == "Oi\nTexto novo" and not app.modified
-    assert learned == ["Texto novo"]
+        assert path.read_text(encoding="utf-8") == "Oi\nTexto novo." and not app.modified
+    assert learned == ["Texto novo."]
 
 
 def fail_with(code: int):

@@ -17,14 +17,15 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, TextArea
 from textual.worker import Worker, WorkerState
 
 from autocomplete.tui import recovery
 from autocomplete.tui.dialogs import ConfirmQuit, QuitChoice, RecoverText, SaveAs
 from autocomplete.tui.editor import SuggestingEditor
 from autocomplete.tui.files import save_document
-from autocomplete.tui.learning import changed_text
+from autocomplete.tui.keys import read_escape_digit_as_alt
+from autocomplete.tui.learning import changed_text, finished
 from autocomplete.tui.probability_panel import ProbabilityPanel
 from autocomplete.tui.recovery import Recovered, RecoveryCopy
 from autocomplete.tui.status_bar import StatusBar
@@ -67,6 +68,7 @@ class EditorApp(App[None]):
     ) -> None:
         """`suggester`, when given, is used instead of loading `options.checkpoint`."""
         super().__init__()
+        read_escape_digit_as_alt()
         self.options = options or EditorOptions()
         self.path = self.options.path
         self._text = text
@@ -169,12 +171,17 @@ class EditorApp(App[None]):
         self.status.keys_saved += event.keys_saved
 
     @on(SuggestingEditor.Changed)
-    def _edited(self) -> None:
+    def _edited(self, event: SuggestingEditor.Changed) -> None:
         self.modified = True
         self._edits += 1
         # Not a debounce that waits for a pause: steady typing must reach the copy too.
         if self._recovery_timer is None:
-            self._recovery_timer = self.set_timer(recovery.DELAY_S, self._keep_recovery_copy)
+            # The editor owns the timer, so the timer stops when the editor is torn down
+            # instead of firing into an app whose widgets are gone.
+            editor = event.text_area
+            self._recovery_timer = editor.set_timer(
+                recovery.DELAY_S, partial(self._keep_recovery_copy, editor)
+            )
 
     # -- recovery copies ------------------------------------------------------------------
     def _offer_recovery(self) -> None:
@@ -198,9 +205,9 @@ class EditorApp(App[None]):
         else:
             self._recovery.remove(self._edits)
 
-    def _keep_recovery_copy(self) -> None:
+    def _keep_recovery_copy(self, editor: TextArea) -> None:
         self._recovery_timer = None
-        self._write_recovery(self._recovery, self.editor.text, self._edits)
+        self._write_recovery(self._recovery, editor.text, self._edits)
 
     @work(group="recovery")
     async def _write_recovery(self, copy: RecoveryCopy, text: str, edits: int) -> None:
@@ -291,6 +298,7 @@ class EditorApp(App[None]):
             self.path = path
             self.status.file_name = self._file_name()
         text, edits = self.editor.text, self._edits
+        cursor = self.editor.document.get_index_from_location(self.editor.cursor_location)
         try:
             save_document(self.path, text)
         except OSError as error:  # the buffer stays open and modified: nothing is lost
@@ -307,14 +315,16 @@ class EditorApp(App[None]):
         if self._recovery.document is None:  # named by this first save: later copies follow
             self._recovery = RecoveryCopy(self.path)
         self.notify(f"Salvo em {self.path}", timeout=2)
-        await self._learn(text)
+        await self._learn(text, cursor)
         return True
 
-    async def _learn(self, text: str) -> None:
-        """Teach the personal vocabulary what changed since it last learned from this buffer."""
+    async def _learn(self, text: str, cursor: int) -> None:
+        """Teach the personal vocabulary the words finished since it last learned from this
+        buffer (the word at `cursor`, still being typed, waits for a later save)."""
         suggester = self.editor.suggester
         if not self.options.learn or suggester is None:
             return  # the model is still loading: the next save learns this change too
+        text = finished(text, cursor)
         learned, self._learned_text = self._learned_text, text
         if learned == text:
             return

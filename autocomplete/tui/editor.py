@@ -53,23 +53,18 @@ class SuggestingEditor(TextArea):
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority, so they run before TextArea's own key handling (Tab would indent).
         Binding("tab", "accept", "Aceitar", id="accept", priority=True),
-        # Textual reads the ESC+digit that most terminals send for Alt+1..3 as the macOS
-        # Option characters ¡ ™ £, so those keys are bound too (and cannot be typed).
+        # The ESC+digit that terminals send for Alt+1..3 arrives as alt+1..3 (keys.py), so
+        # the characters ¡ ™ £ are free to be typed.
         *(
             Binding(
-                f"alt+{slot},{option_key}",
+                f"alt+{slot}",
                 f"insert_slot({slot})",
                 f"Inserir a {slot}ª sugestão",
-                key_display=f"alt+{slot}",
                 id=f"slot-{slot}",
                 priority=True,
                 group=SLOT_GROUP,
             )
-            for slot, option_key in (
-                (1, "inverted_exclamation_mark"),
-                (2, "trade_mark_sign"),
-                (3, "pound_sign"),
-            )
+            for slot in range(1, SLOTS + 1)
         ),
         Binding("escape", "dismiss", "Ocultar", id="dismiss", priority=True),
     ]

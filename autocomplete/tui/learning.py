@@ -1,5 +1,5 @@
 """What a save teaches the personal vocabulary: only the text that changed since the last
-save, so that saving twice never counts a word twice."""
+save, so that saving twice never counts a word twice, and only words that were finished."""
 
 from __future__ import annotations
 
@@ -9,6 +9,31 @@ from difflib import SequenceMatcher
 # A word (with inner hyphens or apostrophes: "e-mail", "d'água") or one other character,
 # with the spaces after it, so that joining a run of tokens gives back the original text.
 TOKEN = re.compile(r"\w+(?:[-'’]\w+)*\s*|\S\s*|\s+")
+WORD_CHARACTERS = "-'’_"  # besides letters and digits: "e-mail", "d'água"
+
+
+def finished(text: str, cursor: int) -> str:
+    """`text` without the words still being typed: the one at the cursor, and the last one
+    of the text unless a space or punctuation follows it ("linha tr" must not teach "tr")."""
+    spans = {_word_around(text, cursor), _word_around(text, len(text))}
+    for start, end in sorted(spans, reverse=True):  # both maximal runs: equal or apart
+        if start < end:
+            text = text[:start] + text[end:]
+    return text
+
+
+def _word_around(text: str, index: int) -> tuple[int, int]:
+    """The span of the run of word characters that touches `index` (empty if none does)."""
+    start = end = index
+    while start > 0 and _in_word(text[start - 1]):
+        start -= 1
+    while end < len(text) and _in_word(text[end]):
+        end += 1
+    return start, end
+
+
+def _in_word(character: str) -> bool:
+    return character.isalnum() or character in WORD_CHARACTERS
 
 
 def changed_text(old: str, new: str) -> str:
