@@ -20,6 +20,7 @@ import time
 import numpy as np
 
 from autocomplete import corpus
+from autocomplete.config import DEFAULT_WEIGHTS
 from autocomplete.ngram import KneserNeyTrigram
 from autocomplete.tokenizer import Tokenizer
 
@@ -59,6 +60,9 @@ def candidates() -> dict[str, dict[str, float]]:
         "senado 0.5, technical 0.5, machado 0.6": {
             "senado": 0.5, "machado": 0.6, **dict.fromkeys(TECHNICAL, 0.5)
         },
+        # The project's own everyday messages (corpus/cotidiano), in and out of the chosen mix.
+        "chosen, without cotidiano": {**DEFAULT_WEIGHTS, "cotidiano": 0.0},
+        "chosen (config.py)": DEFAULT_WEIGHTS,
     }  # fmt: skip
 
 
@@ -71,15 +75,18 @@ def main() -> None:
     parser.add_argument("corpus", nargs="+")
     parser.add_argument("--vocab-size", type=int, default=30_000)
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--only", help="run only the mixes whose label contains this")
     args = parser.parse_args()
 
     sources = corpus.read_sources(args.corpus)
     splits = {source.name: corpus.split(source.documents, source.name) for source in sources}
     tokenizer = Tokenizer.train(corpus.mix(splits, {}, "train"), args.vocab_size)
-    modern = [name for name in splits if name != "machado"]
+    modern = [name for name in splits if name not in ("machado", "cotidiano")]
     valid = {name: tokenizer.encode_sentences(splits[name].valid)[:VALID_TOKENS] for name in splits}
     results = {}
     for label, weights in candidates().items():
+        if args.only and args.only not in label:
+            continue
         start = time.perf_counter()
         stream = tokenizer.encode_sentences(corpus.mix(splits, weights, "train"))
         model = KneserNeyTrigram.from_ids(tokenizer, stream)

@@ -14,7 +14,7 @@ from autocomplete import train, userdata
 torch.set_num_threads(1)
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLE_CORPUS = REPO / "corpus"
+SAMPLE_CORPUS = REPO / "corpus" / "amostra"  # the project's own short e-mails and messages
 SHARED_CORPUS = REPO.parent / "shared" / "corpus" / "machado"
 
 TINY_FLAGS = {

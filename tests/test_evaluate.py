@@ -113,7 +113,7 @@ def test_a_training_corpus_is_scored_on_its_test_split(loaded, tmp_path):
     documents = corpus.read_documents(SAMPLE_CORPUS)
     trained_on = evaluate.trained_fingerprints(loaded)
     text, split = held_out_text(SAMPLE_CORPUS, "auto", trained_on)
-    assert split == "test" and text == " ".join(corpus.split(documents, "corpus").test)
+    assert split == "test" and text == " ".join(corpus.split(documents, "amostra").test)
     other = tmp_path / "outro.txt"
     other.write_text("Texto novo. Nunca visto antes.\n", encoding="utf-8")
     assert held_out_text(other, "auto", trained_on) == ("Texto novo. Nunca visto antes.", "all")
@@ -124,7 +124,7 @@ def test_cli_prints_json_for_the_model_and_the_trigram(tiny_model, capsys):
     argv = ["--checkpoint", str(tiny_model), "--baseline-corpus", str(SAMPLE_CORPUS)]
     assert evaluate.main([*argv, "--json", "--max-words", "40", str(SAMPLE_CORPUS)]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["text"] == [{"path": str(SAMPLE_CORPUS), "source": "corpus", "split": "test"}]
+    assert result["text"] == [{"path": str(SAMPLE_CORPUS), "source": "amostra", "split": "test"}]
     for name in ("model", "trigram"):
         metrics = Metrics(**result[name])
         assert metrics.words == 40 and metrics.perplexity > 1
