@@ -27,7 +27,6 @@ from autocomplete.tokenizer import Tokenizer
 
 FORMAT_NAME = "autocomplete-wordlm"
 FORMAT_VERSION = 1
-DEFAULT_CHECKPOINT = Path(__file__).resolve().parent.parent / "checkpoints" / "model.pt"
 
 
 @dataclass
