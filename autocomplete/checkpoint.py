@@ -31,7 +31,6 @@ FORMAT_VERSION = 1
 ZIP_MAGIC = b"PK\x03\x04"
 PICKLE_MAGIC = b"\x80"  # a pickle's protocol opcode: torch.save's legacy format
 Config = TypeVar("Config", ModelConfig, TrainConfig)
-DEFAULT_CHECKPOINT = Path(__file__).resolve().parent.parent / "checkpoints" / "model.pt"
 
 
 @dataclass

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from autocomplete import checkpoint, corpus, data, evaluate, probe, train
+from autocomplete import checkpoint, corpus, data, evaluate, inference_file, probe, train
 from autocomplete.config import ModelConfig, TrainConfig
 from autocomplete.errors import AutocompleteError, ConfigError
 from autocomplete.gradients import gradient_by_distance
@@ -107,9 +107,10 @@ def neural_result(
     """Load a trained cell and measure it: evaluate's metrics, the probe, the gradient."""
     run_dir = Path(config.out) / "runs" / cell
     loaded = checkpoint.load(run_dir / "model.pt")
-    suggester = Suggester(loaded.tokenizer, loaded.model, name=cell)
+    served = inference_file.from_checkpoint(loaded)  # measured as the editor serves it
+    suggester = Suggester(served.tokenizer, served.model, name=cell)
     metrics = evaluate.evaluate_suggester(suggester, held_out, max_words=config.max_words)
-    metrics.perplexity = evaluate.perplexity(loaded, held_out)
+    metrics.perplexity = evaluate.perplexity(served, held_out)
     return ModelResult(
         name=cell,
         metrics=metrics,

@@ -16,6 +16,8 @@ from autocomplete.errors import ConfigError
 
 Cell = Literal["lstm", "gru", "rnn"]
 OutputLayer = Literal["adaptive", "softmax"]
+# Adaptive softmax: each tail cluster is projected to emb / DIV_VALUE**(i+1) dimensions.
+DIV_VALUE = 4.0
 
 
 def option(default, help: str, **kwargs):
@@ -69,6 +71,12 @@ class ModelConfig:
         [2_000, 10_000], "adaptive softmax cluster boundaries (word ranks)", nargs="+"
     )
     tie_weights: bool = option(False, "share embedding and output matrix (--output softmax only)")
+
+    def adaptive_cutoffs(self) -> list[int]:
+        """The adaptive softmax's cluster boundaries inside this vocabulary."""
+        cutoffs = [c for c in self.cutoffs if 0 < c < self.vocab_size]
+        # Tiny vocabularies (tests, toy corpora) get one head/tail split at a quarter.
+        return cutoffs or [max(1, self.vocab_size // 4)]
 
     def validate(self) -> None:
         _positive(self, "vocab_size", "emb", "hidden", "layers")

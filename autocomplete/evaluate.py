@@ -35,12 +35,10 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-import torch
 
-from autocomplete import checkpoint as checkpoints
-from autocomplete import corpus
-from autocomplete.checkpoint import Checkpoint
+from autocomplete import corpus, inference_file
 from autocomplete.errors import AutocompleteError, CorpusError
+from autocomplete.inference_file import Inference
 from autocomplete.ngram import KneserNeyTrigram
 from autocomplete.personal import PersonalModel
 from autocomplete.suggest import Suggester, Suggestion
@@ -153,33 +151,31 @@ def token_stream(tokenizer: Tokenizer, text: str) -> np.ndarray:
     return tokenizer.encode_sentences(s for p in paragraphs for s in corpus.sentences(p))
 
 
-@torch.inference_mode()
-def perplexity(checkpoint: Checkpoint, text: str) -> float:
+def perplexity(loaded: Inference, text: str) -> float:
     """The model's perplexity on `text`: exp of the mean negative log-likelihood per token.
 
     The token stream (after a leading </s>) is cut into PERPLEXITY_ROWS contiguous rows run
     side by side, carrying the state from window to window; every token is scored once.
     """
-    stream = token_stream(checkpoint.tokenizer, text)
+    stream = token_stream(loaded.tokenizer, text)
     if len(stream) == 0:
         raise CorpusError("no text to compute a perplexity on")
-    ids = torch.from_numpy(np.concatenate([[EOS_ID], stream]).astype(np.int64))
+    ids = np.concatenate([[EOS_ID], stream]).astype(np.int64)
     count = len(stream)
     rows = min(PERPLEXITY_ROWS, count)
     columns = -(-count // rows)
     padding = rows * columns - count
-    inputs = torch.nn.functional.pad(ids[:-1], (0, padding)).view(rows, columns)
-    targets = torch.nn.functional.pad(ids[1:], (0, padding)).view(rows, columns)
-    scored = (torch.arange(rows * columns) < count).view(rows, columns)
-    model = checkpoint.model.eval()
+    inputs = np.pad(ids[:-1], (0, padding)).reshape(rows, columns)
+    targets = np.pad(ids[1:], (0, padding)).reshape(rows, columns)
+    scored = (np.arange(rows * columns) < count).reshape(rows, columns)
     state = None
     total = 0.0
     for begin in range(0, columns, PERPLEXITY_WINDOW):
         window = slice(begin, begin + PERPLEXITY_WINDOW)
-        features, state = model.features(inputs[:, window], state)
+        features, state = loaded.model.features(inputs[:, window], state)
         mask = scored[:, window]
-        if mask.any():
-            total += model.loss(features[mask], targets[:, window][mask]).item() * int(mask.sum())
+        log_probs = loaded.model.target_log_probs(features[mask], targets[:, window][mask])
+        total -= float(log_probs.sum(dtype=np.float64))
     return math.exp(total / count)
 
 
@@ -216,7 +212,7 @@ def held_out_text(
     return "\n".join(text for _, text, _ in texts), texts[0][2]
 
 
-def trained_fingerprints(loaded: Checkpoint) -> set[str]:
+def trained_fingerprints(loaded: Inference) -> set[str]:
     """Fingerprints of the sources a checkpoint was trained on (whole corpus for old ones)."""
     sources = loaded.metrics.get("source_fingerprints", {})
     return {loaded.corpus_fingerprint, *(sources.values() if isinstance(sources, dict) else ())}
@@ -233,7 +229,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="a .txt file or folder (a folder with a SOURCES.md: each subfolder is a source)",
     )
-    parser.add_argument("--checkpoint", help="model file (default: the shipped model)")
+    parser.add_argument(
+        "--checkpoint",
+        help="model file: an exported .npz, or a training checkpoint .pt, which needs torch "
+        "(default: the shipped model)",
+    )
     parser.add_argument(
         "--baseline",
         action="store_true",
@@ -293,8 +293,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> tuple[dict[str, dict], list[dict], dict[str, dict]]:
-    path = Path(args.checkpoint) if args.checkpoint else checkpoints.DEFAULT_CHECKPOINT
-    loaded = checkpoints.load(path)
+    path = Path(args.checkpoint) if args.checkpoint else inference_file.default_path()
+    loaded = inference_file.read(path)
     trained_on = trained_fingerprints(loaded)
     baseline_sources = None
     baseline_paths = args.baseline_corpus or (loaded.train_config.corpus if args.baseline else [])

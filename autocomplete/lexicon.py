@@ -3,8 +3,8 @@
 A model completes only the words of its own vocabulary (the 30k commonest of its training
 text), so "comput" found nothing. The ranking (ranking.py) also offers the lexicon's words the
 model has no id for, at the share of the model's `<unk>` probability that their frequency
-gives them. The lexicon lives inside the checkpoint (checkpoint.py): inference needs no
-other file, and no wordfreq.
+gives them. The lexicon lives inside the checkpoint (checkpoint.py) and the inference file
+exported from it (inference_file.py): inference needs no other file, and no wordfreq.
 
 Words and frequencies come from the `wordfreq` package's Portuguese list (Robyn Speer et al.,
 data CC-BY-SA 4.0, https://github.com/rspeer/wordfreq), needed only to build a lexicon

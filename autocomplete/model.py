@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from autocomplete.config import ModelConfig
+from autocomplete.config import DIV_VALUE, ModelConfig
 
 # LSTM state is (h, c); GRU and RNN state is h alone.
 State = Tensor | tuple[Tensor, Tensor]
@@ -37,11 +37,11 @@ class WordLM(nn.Module):
             nn.Linear(config.hidden, config.emb) if config.hidden != config.emb else nn.Identity()
         )
         if config.output == "adaptive":
-            cutoffs = [c for c in config.cutoffs if 0 < c < config.vocab_size]
-            # Tiny vocabularies (tests, toy corpora) get one head/tail split at a quarter.
-            cutoffs = cutoffs or [max(1, config.vocab_size // 4)]
             self.adaptive = nn.AdaptiveLogSoftmaxWithLoss(
-                config.emb, config.vocab_size, cutoffs=cutoffs, div_value=4.0
+                config.emb,
+                config.vocab_size,
+                cutoffs=config.adaptive_cutoffs(),
+                div_value=DIV_VALUE,
             )
             self.decoder = None
         else:

@@ -3,23 +3,23 @@
 Training never writes into checkpoints/: its default output is a new folder under runs/.
 Replacing the shipped model is this one explicit step. It checks that the new model loads,
 gives it a completion lexicon when it has none (built from wordfreq and the model's own
-training sources, see lexicon.py), says what it replaces, and writes it atomically, so the
-editor never sees half a file.
+training sources, see lexicon.py), says what it replaces, and writes it atomically as the
+inference file numpy serves (inference_file.py), so the editor never sees half a file and
+never needs torch.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
+import dataclasses
 import sys
 from pathlib import Path
 
-from autocomplete import checkpoint, lexicon
-from autocomplete.atomic import atomic_write
-from autocomplete.errors import AutocompleteError
+from autocomplete import inference_file, lexicon
+from autocomplete.errors import AutocompleteError, CheckpointError
 
 
-def describe(loaded: checkpoint.Checkpoint) -> str:
+def describe(loaded: inference_file.Inference) -> str:
     config = loaded.model.config
     ppl = loaded.metrics.get("best_valid_ppl")
     sources = ", ".join(loaded.train_config.corpus)
@@ -30,25 +30,31 @@ def describe(loaded: checkpoint.Checkpoint) -> str:
 
 
 def ship(source: Path, target: Path) -> str:
-    """Copy `source` over `target` after loading it; returns what was done, in words."""
+    """Export `source` over `target` after loading it; returns what was done, in words."""
     if source.is_dir():
         source = source / "model.pt"
-    new = checkpoint.load(source)
+    if target.suffix == ".pt":
+        raise CheckpointError(f"the shipped model is an .npz inference file, not {target}")
+    new = inference_file.read(source)
+    # The first ship to model.npz replaces what the editor loaded until then: model.pt.
+    shipping = target.resolve() == inference_file.DEFAULT_MODEL.resolve()
+    previous = inference_file.default_path() if shipping else target
     replaced = "(nothing there before)"
-    if target.exists():
+    if previous.exists():
         try:
-            replaced = describe(checkpoint.load(target))
+            replaced = describe(inference_file.read(previous))
         except AutocompleteError:
             replaced = "(an unreadable file)"
+    added = ""
     if new.lexicon is None:
         words = lexicon.build(corpus_counts=lexicon.training_counts(new.train_config.corpus))
-        checkpoint.attach_lexicon(source, words, out=target)
+        new = dataclasses.replace(new, lexicon=words)
         added = f"\nwith a completion lexicon of {len(words):,} words: {words.source}"
-    else:
-        with source.open("rb") as data:
-            atomic_write(target, lambda file: shutil.copyfileobj(data, file))
-        added = ""
-    return f"{target} now holds {source}: {describe(new)}{added}\nit replaced: {replaced}"
+    inference_file.save(target, new)
+    report = f"{target} now holds {source}: {describe(new)}{added}\nit replaced: {replaced}"
+    if previous != target:
+        report += f"\n{previous} is no longer loaded: delete it"
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,12 +62,14 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m autocomplete.ship",
         description="Replace the shipped model with a trained run's best model.",
     )
-    parser.add_argument("run", type=Path, help="a training output folder, or its model.pt")
+    parser.add_argument(
+        "run", type=Path, help="a training output folder, its model.pt, or an exported .npz"
+    )
     parser.add_argument(
         "--to",
         type=Path,
-        default=checkpoint.DEFAULT_CHECKPOINT,
-        help=f"the file to replace (default: the shipped model, {checkpoint.DEFAULT_CHECKPOINT})",
+        default=inference_file.DEFAULT_MODEL,
+        help=f"the file to replace (default: the shipped model, {inference_file.DEFAULT_MODEL})",
     )
     args = parser.parse_args(argv)
     try:

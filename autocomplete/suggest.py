@@ -1,4 +1,4 @@
-"""Suggester: the word LSTM behind the one inference API.
+"""Suggester: the word LSTM (run by numpy, see runtime.py) behind the one inference API.
 
 This is the one place that turns text into suggestions; the editor and `evaluate` both call
 `suggest`, so what is measured is what the user gets. Parsing, ranking and casing are shared
@@ -10,7 +10,6 @@ Speed comes from incremental inference:
   a call with the same context (another letter of the word being typed) runs no step at all.
 - States for the last few positions are kept, so a backspace or an accepted word that
   rewrites the last tokens resumes from a recent state instead of the beginning.
-- Torch runs one thread without oneDNN while suggesting (see `_single_vector_mode`).
 
 One Suggester may be shared between threads: its caches are used under a lock.
 """
@@ -18,45 +17,22 @@ One Suggester may be shared between threads: its caches are used under a lock.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
-from autocomplete import checkpoint as checkpoints
+from autocomplete import inference_file
 from autocomplete.lexicon import Lexicon
-from autocomplete.model import State
 from autocomplete.personal import PersonalModel
 from autocomplete.ranking import Suggestion, WordSuggester, fold, parse
+from autocomplete.runtime import Network, State
 from autocomplete.tokenizer import Tokenizer
 
 __all__ = ["Suggester", "Suggestion", "fold", "parse"]
 
 STATE_HISTORY = 64  # recent positions whose state is kept for backspace and rewrites
-
-
-@contextmanager
-def _single_vector_mode() -> Iterator[None]:
-    """Torch settings for one token at a time, restored afterwards.
-
-    Measured on this 2-core CPU beside a training run (one LSTM step, hidden 256):
-    - one thread: intra-op threads gain nothing on a single vector and spin against the
-      other processes (24 ms per step with 2 threads, 0.5 ms with one);
-    - no oneDNN: its LSTM kernel has a fixed cost that dominates a single step (0.56 ms
-      against 0.20 ms for torch's own kernel).
-    Scoped, so batched work elsewhere in the process keeps its settings.
-    """
-    threads, onednn = torch.get_num_threads(), torch.backends.mkldnn.enabled
-    torch.set_num_threads(1)
-    torch.backends.mkldnn.enabled = False
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-        torch.backends.mkldnn.enabled = onednn
 
 
 @dataclass
@@ -65,7 +41,7 @@ class _Position:
 
     length: int
     state: State
-    features: torch.Tensor
+    features: np.ndarray  # (emb,)
     log_probs: np.ndarray | None = None  # computed on first use
 
 
@@ -73,13 +49,13 @@ class Suggester(WordSuggester):
     def __init__(
         self,
         tokenizer: Tokenizer,
-        model: torch.nn.Module,
+        model: Network,
         name: str = "model",
         personal: PersonalModel | None = None,
         lexicon: Lexicon | None = None,
     ):
         super().__init__(tokenizer, personal, lexicon)
-        self.model = model.eval()
+        self.model = model
         self.name = name
         # Incremental cache: ids fed so far, and the states/log-probs after recent positions.
         self._ids: list[int] = []
@@ -87,13 +63,14 @@ class Suggester(WordSuggester):
 
     @classmethod
     def load(cls, path: str | Path | None = None, personal: bool = True) -> Suggester:
-        """Load a checkpoint (the shipped default when path is None); CheckpointError if bad.
+        """Load a model (the shipped default when path is None); CheckpointError if bad.
 
-        With `personal`, suggestions mix in the user's own vocabulary (personal.py) from
-        the user data folder; `personal=False` gives the bare model.
+        An .npz inference file is read by numpy alone; a training checkpoint (.pt) needs
+        torch and is converted in memory (inference_file.read). With `personal`, suggestions
+        mix in the user's own vocabulary (personal.py) from the user data folder;
+        `personal=False` gives the bare model.
         """
-        path = Path(path) if path is not None else checkpoints.DEFAULT_CHECKPOINT
-        loaded = checkpoints.load(path)
+        loaded = inference_file.read(path if path is not None else inference_file.default_path())
         store = PersonalModel() if personal else None
         config = loaded.model.config
         name = f"{config.cell.upper()} {config.layers}x{config.hidden}"  # shown in the editor
@@ -115,13 +92,12 @@ class Suggester(WordSuggester):
         if self.personal is not None:
             self.personal.block(word)
 
-    @torch.inference_mode()
     def next_log_probs(self, ids: Sequence[int]) -> np.ndarray:
-        with self._lock, _single_vector_mode():
+        with self._lock:
             self._advance(list(ids))
             latest = self._history[-1]
             if latest.log_probs is None:
-                latest.log_probs = self.model.log_probs(latest.features).numpy()
+                latest.log_probs = self.model.log_probs(latest.features)
             return latest.log_probs
 
     def _advance(self, ids: list[int]) -> None:
@@ -138,11 +114,11 @@ class Suggester(WordSuggester):
         pending = ids[start:]
         bulk = len(pending) - STATE_HISTORY
         if bulk > 0:  # a long new context: one batched call, then single steps for the tail
-            _, state = self.model.features(torch.tensor([pending[:bulk]]), state)
+            _, state = self.model.features(np.array([pending[:bulk]]), state)
             start += bulk
             pending = pending[bulk:]
         for word_id in pending:
-            features, state = self.model.features(torch.tensor([[word_id]]), state)
+            features, state = self.model.features(np.array([[word_id]]), state)
             start += 1
             self._history.append(_Position(length=start, state=state, features=features[0, -1]))
         self._ids = ids

@@ -3,7 +3,7 @@
 Records how the model was made (commands, corpus fingerprint, wall time, hardware) and its
 held-out metrics from `python -m autocomplete.evaluate` beside the Kneser-Ney trigram's.
 
-    python benchmarks/describe_checkpoint.py --checkpoint checkpoints/model.pt \
+    python benchmarks/describe_checkpoint.py --checkpoint checkpoints/model.npz \
         --corpus ../shared/corpus/machado --command "python -m autocomplete.train ..." \
         --max-words 20000 > checkpoints/default.json
 """
@@ -20,18 +20,18 @@ from dataclasses import asdict
 
 import torch
 
-from autocomplete import checkpoint
+from autocomplete import inference_file
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--checkpoint", default="checkpoints/model.pt")
+    parser.add_argument("--checkpoint", default=str(inference_file.default_path()))
     parser.add_argument("--corpus", default="../shared/corpus/machado")
     parser.add_argument("--command", action="append", required=True, help="training command(s)")
     parser.add_argument("--max-words", type=int, default=20000)
     parser.add_argument("--note", default="", help="anything else a reader should know")
     args = parser.parse_args()
-    loaded = checkpoint.load(args.checkpoint)
+    loaded = inference_file.read(args.checkpoint)
     evaluation = subprocess.run(
         [sys.executable, "-m", "autocomplete.evaluate", "--json", "--checkpoint", args.checkpoint,
          "--baseline-corpus", args.corpus, "--max-words", str(args.max_words), args.corpus],
@@ -45,7 +45,7 @@ def main() -> None:
         "corpus": args.corpus,
         "corpus_fingerprint": loaded.corpus_fingerprint,
         "model_config": asdict(loaded.model.config),
-        "parameters": sum(p.numel() for p in loaded.model.parameters()),
+        "parameters": sum(weight.size for weight in loaded.model.weights.values()),
         "training": loaded.metrics,
         "lexicon": None
         if loaded.lexicon is None

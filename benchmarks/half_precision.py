@@ -15,7 +15,7 @@ from dataclasses import asdict
 
 import torch
 
-from autocomplete import checkpoint, evaluate
+from autocomplete import checkpoint, evaluate, inference_file
 from autocomplete.suggest import Suggester
 
 
@@ -34,8 +34,9 @@ def main() -> None:
     text = evaluate.first_words(text, args.max_words)
     rows = {}
     for name, loaded in (("float32", full), ("float16", half)):
-        metrics = evaluate.evaluate_suggester(Suggester(loaded.tokenizer, loaded.model), text)
-        metrics.perplexity = evaluate.perplexity(loaded, text)
+        served = inference_file.from_checkpoint(loaded)
+        metrics = evaluate.evaluate_suggester(Suggester(served.tokenizer, served.model), text)
+        metrics.perplexity = evaluate.perplexity(served, text)
         rows[name] = asdict(metrics)
     print(f"held-out: {args.corpus} ({split}), {rows['float32']['words']:,} words")
     print("| metric | float32 | float16 | relative change |\n|---|---:|---:|---:|")

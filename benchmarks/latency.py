@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autocomplete import checkpoint as checkpoints
+from autocomplete import inference_file
 from autocomplete.evaluate import held_out_text
 from autocomplete.suggest import Suggester
 
@@ -65,13 +65,13 @@ def one_repeat(path: Path, text: str) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--checkpoint", type=Path, default=checkpoints.DEFAULT_CHECKPOINT)
+    parser.add_argument("--checkpoint", type=Path, default=inference_file.default_path())
     parser.add_argument("--text", type=Path, default=DEFAULT_TEXT, help=".txt file or folder")
     parser.add_argument("--chars", type=int, default=10_000, help="characters to type")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
-    trained_on = {checkpoints.load(args.checkpoint).corpus_fingerprint}
+    trained_on = {inference_file.read(args.checkpoint).corpus_fingerprint}
     text, split = held_out_text(args.text, "auto", trained_on)
     text = text[: args.chars]
     runs = [one_repeat(args.checkpoint, text) for _ in range(args.repeats)]

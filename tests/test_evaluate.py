@@ -7,7 +7,7 @@ import pytest
 import torch
 from conftest import SAMPLE_CORPUS
 
-from autocomplete import checkpoint, corpus, evaluate
+from autocomplete import checkpoint, corpus, evaluate, inference_file
 from autocomplete.evaluate import Metrics, evaluate_suggester, first_words, held_out_text
 from autocomplete.ranking import Suggestion
 from autocomplete.suggest import Suggester
@@ -85,7 +85,7 @@ def test_empty_text_gives_zero_metrics():
 
 @pytest.fixture(scope="module")
 def loaded(tiny_model):
-    return checkpoint.load(tiny_model)
+    return inference_file.read(tiny_model)
 
 
 def test_the_tiny_model_saves_keystrokes_on_its_sample(loaded):
@@ -96,17 +96,20 @@ def test_the_tiny_model_saves_keystrokes_on_its_sample(loaded):
     assert metrics.top3 <= metrics.top3_after_2
 
 
-def test_batched_perplexity_equals_one_token_at_a_time(loaded):
+def test_batched_perplexity_equals_torchs_one_stream(loaded, tiny_model, monkeypatch):
     text = (SAMPLE_CORPUS / "amostra.txt").read_text(encoding="utf-8")[:1500]
     stream = evaluate.token_stream(loaded.tokenizer, text)
     assert len(stream) > 2 * evaluate.PERPLEXITY_ROWS  # several rows, a padded tail
     ids = torch.tensor([[EOS_ID, *stream.tolist()]])
+    trained = checkpoint.load(tiny_model).model
     with torch.inference_mode():
-        features, _ = loaded.model.features(ids[:, :-1])
-        expected = math.exp(loaded.model.loss(features, ids[:, 1:]).item())
+        features, _ = trained.features(ids[:, :-1])
+        expected = math.exp(trained.loss(features, ids[:, 1:]).item())
     # Rows after the first start without context, so they score slightly worse.
     assert evaluate.perplexity(loaded, text) == pytest.approx(expected, rel=0.1)
     assert evaluate.perplexity(loaded, text) > 1
+    monkeypatch.setattr(evaluate, "PERPLEXITY_ROWS", 1)  # one stream, as torch ran it
+    assert evaluate.perplexity(loaded, text) == pytest.approx(expected, rel=1e-4)
 
 
 def test_a_training_corpus_is_scored_on_its_test_split(loaded, tmp_path):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from autocomplete import Suggester, checkpoint, lexicon
+from autocomplete import Suggester, checkpoint, inference_file, lexicon
 from autocomplete.errors import CheckpointError
 from autocomplete.lexicon import Lexicon, build, is_lexicon_word, lowercase_counts
 from autocomplete.ngram import KneserNeyTrigram
@@ -21,7 +21,7 @@ def common_words() -> Lexicon:
 
 @pytest.fixture(scope="module")
 def loaded(tiny_model):
-    return checkpoint.load(tiny_model)
+    return inference_file.read(tiny_model)
 
 
 def toy_lexicon(**frequencies: float) -> Lexicon:
@@ -85,9 +85,9 @@ def test_lexicon_round_trips_through_a_checkpoint(tiny_model, tmp_path, common_w
     assert entry["words"].dtype == torch.uint8 and entry["frequencies"].dtype == torch.float32
 
 
-def test_attaching_keeps_half_precision_weights(loaded, tmp_path):
+def test_attaching_keeps_half_precision_weights(tiny_model, tmp_path):
     half = tmp_path / "half.pt"
-    checkpoint.save(half, loaded, dtype=torch.float16)
+    checkpoint.save(half, checkpoint.load(tiny_model), dtype=torch.float16)
     checkpoint.attach_lexicon(half, toy_lexicon(computador=1e-4))  # in place
     payload = torch.load(half, weights_only=True)
     assert all(t.dtype == torch.float16 for t in payload["weights"].values())

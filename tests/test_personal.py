@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autocomplete import Suggester, evaluate, learn
-from autocomplete.checkpoint import DEFAULT_CHECKPOINT
+from autocomplete import Suggester, evaluate, inference_file, learn
 from autocomplete.personal import PersonalModel, default_path
 from autocomplete.tokenizer import fold
 
@@ -119,7 +118,7 @@ def test_blocked_word_is_never_suggested(tiny_model):
 
 
 def test_acceptance_learning_one_text_with_the_shipped_model(tmp_path):
-    if not DEFAULT_CHECKPOINT.exists():
+    if not inference_file.default_path().exists():
         pytest.skip("no shipped checkpoint")
     text = tmp_path / "email.txt"
     text.write_text("Bom dia, Carla.\nSegue documento em anexo.\nAbraços", encoding="utf-8")

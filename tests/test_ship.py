@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import shutil
 
-from autocomplete import checkpoint, ship
+from autocomplete import checkpoint, inference_file, ship
 
 
-def test_ship_replaces_the_target_and_says_what_it_replaced(tmp_path, tiny_model, capsys):
-    target = tmp_path / "checkpoints" / "model.pt"
-    target.parent.mkdir()
-    shutil.copy(tiny_model, target)
+def test_ship_exports_over_the_target_and_says_what_it_replaced(tmp_path, tiny_model, capsys):
+    target = tmp_path / "checkpoints" / "model.npz"
+    inference_file.export(tiny_model, target)
     assert ship.main([str(tiny_model.parent), "--to", str(target)]) == 0
     out = capsys.readouterr().out
     assert "now holds" in out and "it replaced: LSTM 1x32" in out
-    shipped = checkpoint.load(target)
+    shipped = inference_file.load(target)  # the file numpy serves
     assert shipped.metrics == checkpoint.load(tiny_model).metrics
     # A run's model has no completion lexicon: shipping gives it one, from its own corpus.
     assert "completion lexicon" in out and shipped.lexicon is not None
@@ -22,11 +21,32 @@ def test_ship_replaces_the_target_and_says_what_it_replaced(tmp_path, tiny_model
 
 
 def test_ship_refuses_a_bad_model_and_keeps_the_old_one(tmp_path, tiny_model, capsys):
-    target = tmp_path / "model.pt"
-    shutil.copy(tiny_model, target)
+    target = tmp_path / "model.npz"
+    inference_file.export(tiny_model, target)
+    before = target.read_bytes()
     bad = tmp_path / "run"
     bad.mkdir()
     (bad / "model.pt").write_bytes(b"not a model")
     assert ship.main([str(bad), "--to", str(target)]) == 2
     assert capsys.readouterr().err.startswith("error: ")
-    assert target.read_bytes() == tiny_model.read_bytes()
+    assert target.read_bytes() == before
+
+
+def test_ship_writes_no_torch_checkpoint(tmp_path, tiny_model, capsys):
+    target = tmp_path / "model.pt"
+    assert ship.main([str(tiny_model), "--to", str(target)]) == 2
+    assert ".npz" in capsys.readouterr().err and not target.exists()
+
+
+def test_the_first_ship_to_npz_replaces_the_torch_checkpoint(
+    tmp_path, tiny_model, capsys, monkeypatch
+):
+    legacy, shipped = tmp_path / "model.pt", tmp_path / "model.npz"
+    shutil.copy(tiny_model, legacy)
+    monkeypatch.setattr(inference_file, "LEGACY_MODEL", legacy)
+    monkeypatch.setattr(inference_file, "DEFAULT_MODEL", shipped)
+    assert inference_file.default_path() == legacy  # what loads until the next ship
+    assert ship.main([str(tiny_model), "--to", str(shipped)]) == 0
+    out = capsys.readouterr().out
+    assert "it replaced: LSTM 1x32" in out and f"{legacy} is no longer loaded" in out
+    assert inference_file.default_path() == shipped

