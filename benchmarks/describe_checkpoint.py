@@ -1,11 +1,18 @@
-"""Write the metadata JSON that ships beside a checkpoint (checkpoints/default.json).
+"""Write the metadata JSON that ships beside the model (checkpoints/default.json), and the
+README's quality tables from the same numbers.
 
-Records how the model was made (commands, corpus fingerprint, wall time, hardware) and its
-held-out metrics from `python -m autocomplete.evaluate` beside the Kneser-Ney trigram's.
+Records how the model was made (commands, sources and weights, corpus fingerprints, training
+time and speed, hardware) and its held-out metrics, read from `python -m autocomplete.evaluate
+--json --per-source` outputs: the shipped model with its trigram baseline, and the model it
+replaced.
 
-    python benchmarks/describe_checkpoint.py --checkpoint checkpoints/model.npz \
-        --corpus ../shared/corpus/machado --command "python -m autocomplete.train ..." \
-        --max-words 20000 > checkpoints/default.json
+    python -m autocomplete.evaluate --checkpoint checkpoints/model.npz --baseline --split test \
+        --per-source --max-words 2000 --json ../shared/corpus/moderno ../shared/corpus/machado \
+        > new.json
+    python -m autocomplete.evaluate --checkpoint OLD --split test --per-source ... > old.json
+    python benchmarks/describe_checkpoint.py --evaluation new.json --previous old.json \
+        --command "python -m autocomplete.train ..." > checkpoints/default.json
+    python benchmarks/describe_checkpoint.py --evaluation new.json --previous old.json --markdown
 """
 
 from __future__ import annotations
@@ -14,49 +21,90 @@ import argparse
 import json
 import os
 import platform
-import subprocess
-import sys
 from dataclasses import asdict
 
-import torch
-
 from autocomplete import inference_file
+
+METRICS = [
+    ("perplexity", "perplexity", "{:.1f}"),
+    ("top1", "next word, top-1", "{:.1%}"),
+    ("top3", "next word, top-3", "{:.1%}"),
+    ("top3_after_1", "top-3 after 1 letter", "{:.1%}"),
+    ("top3_after_2", "top-3 after 2 letters", "{:.1%}"),
+    ("keystroke_savings", "keystroke savings", "{:.1%}"),
+    ("latency_p50_ms", "latency p50 (ms)", "{:.2f}"),
+    ("latency_p95_ms", "latency p95 (ms)", "{:.2f}"),
+]
+COLUMNS = ("new LSTM", "previous (Machado only)", "KN trigram, same mix")
+
+
+def _columns(new: dict, previous: dict) -> list[dict]:
+    return [new["model"], previous["model"], new["trigram"]]
+
+
+def _table(title: str, columns: list[dict]) -> list[str]:
+    lines = [f"| {title} | " + " | ".join(COLUMNS) + " |", "|---|" + "---:|" * len(COLUMNS)]
+    for key, label, form in METRICS:
+        cells = [form.format(c[key]) if c.get(key) is not None else "-" for c in columns]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def markdown(new: dict, previous: dict) -> str:
+    modern = [s["source"] for s in new["text"] if s["source"] != "machado"]
+    lines = _table(f"modern test split ({len(modern)} sources)", _columns(new, previous))
+    lines += ["", "| source (test split) | " + " | ".join(
+        f"{name}: ppl / top-3 / savings" for name in COLUMNS
+    ) + " |", "|---|" + "---:|" * len(COLUMNS)]  # fmt: skip
+    for name in [*modern, "machado"]:
+        cells = [
+            f"{c['perplexity']:.0f} / {c['top3']:.1%} / {c['keystroke_savings']:.1%}"
+            for c in _columns(new["per_source"][name], previous["per_source"][name])
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoint", default=str(inference_file.default_path()))
-    parser.add_argument("--corpus", default="../shared/corpus/machado")
-    parser.add_argument("--command", action="append", required=True, help="training command(s)")
-    parser.add_argument("--max-words", type=int, default=20000)
+    parser.add_argument("--evaluation", required=True, help="evaluate --json of this model")
+    parser.add_argument("--previous", required=True, help="evaluate --json of the model before")
+    parser.add_argument("--command", action="append", default=[], help="training command(s)")
+    parser.add_argument("--hardware", default="", help="what trained it, in words")
     parser.add_argument("--note", default="", help="anything else a reader should know")
+    parser.add_argument("--markdown", action="store_true", help="print the README tables")
     args = parser.parse_args()
+    with open(args.evaluation, encoding="utf-8") as file:
+        new = json.load(file)
+    with open(args.previous, encoding="utf-8") as file:
+        previous = json.load(file)
+    if args.markdown:
+        print(markdown(new, previous))
+        return
     loaded = inference_file.read(args.checkpoint)
-    evaluation = subprocess.run(
-        [sys.executable, "-m", "autocomplete.evaluate", "--json", "--checkpoint", args.checkpoint,
-         "--baseline-corpus", args.corpus, "--max-words", str(args.max_words), args.corpus],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+    training = loaded.metrics
     description = {
         "checkpoint": args.checkpoint,
         "size_bytes": os.path.getsize(args.checkpoint),
         "commands": args.command,
         "note": args.note,
-        "corpus": args.corpus,
+        "corpus": loaded.train_config.corpus,
+        "weights": loaded.train_config.weights,
         "corpus_fingerprint": loaded.corpus_fingerprint,
         "model_config": asdict(loaded.model.config),
         "parameters": sum(weight.size for weight in loaded.model.weights.values()),
-        "training": loaded.metrics,
+        "training": training,
+        "training_minutes": round(training.get("elapsed_s", 0) / 60, 1),
         "lexicon": None
         if loaded.lexicon is None
         else {"words": len(loaded.lexicon), "source": loaded.lexicon.source},
         "hardware": {
+            "trained_on": args.hardware,
             "machine": platform.machine(),
-            "processor": platform.processor(),
             "cpu_count": os.cpu_count(),
-            "torch": torch.__version__,
         },
-        "held_out_evaluation": json.loads(evaluation.stdout),
+        "held_out_evaluation": {"model": new, "previous_model": previous},
     }
     print(json.dumps(description, indent=2, ensure_ascii=False))
 
