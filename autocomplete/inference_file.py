@@ -28,7 +28,7 @@ import numpy as np
 
 from autocomplete.atomic import atomic_write
 from autocomplete.config import ModelConfig, TrainConfig, from_dict
-from autocomplete.errors import CheckpointError, ConfigError
+from autocomplete.errors import CheckpointError, ConfigError, needs_torch
 from autocomplete.lexicon import Lexicon
 from autocomplete.runtime import Network
 from autocomplete.tokenizer import Tokenizer
@@ -66,8 +66,12 @@ def read(path: str | Path) -> Inference:
     """An inference file, or a torch checkpoint (.pt, needs torch) converted in memory."""
     path = Path(path)
     if path.suffix == ".pt":
-        from autocomplete import checkpoint  # imports torch: only for training's own files
-
+        try:
+            from autocomplete import checkpoint  # imports torch: only for training's own files
+        except ModuleNotFoundError as error:
+            if error.name != "torch":
+                raise
+            raise CheckpointError(needs_torch(f"reading the training checkpoint {path}")) from None
         return from_checkpoint(checkpoint.load(path))
     return load(path)
 
