@@ -38,7 +38,18 @@ if TYPE_CHECKING:
 
 FORMAT_NAME = "autocomplete-inference"
 FORMAT_VERSION = 1
-CHECKPOINTS = Path(__file__).resolve().parent.parent / "checkpoints"
+
+
+def _checkpoints_folder() -> Path:
+    """Where the shipped model lives: inside the installed package (the wheel carries the
+    repository's checkpoints/ as autocomplete/checkpoints/, see pyproject.toml), else in
+    the checkout (source tree or editable install)."""
+    package = Path(__file__).resolve().parent
+    installed = package / "checkpoints"
+    return installed if installed.is_dir() else package.parent / "checkpoints"
+
+
+CHECKPOINTS = _checkpoints_folder()
 DEFAULT_MODEL = CHECKPOINTS / "model.npz"  # the shipped model (python -m autocomplete.ship)
 # Only until the next ship writes model.npz: then delete this and checkpoints/model.pt.
 LEGACY_MODEL = CHECKPOINTS / "model.pt"
