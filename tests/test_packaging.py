@@ -44,7 +44,7 @@ def without_torch(code: str, *args: str, path: list[Path] | None = None):
     return subprocess.run(command, capture_output=True, text=True, env=environment, cwd=REPO)
 
 
-@pytest.mark.parametrize("tool", ["train", "compare"])
+@pytest.mark.parametrize("tool", ["train", "compare", "lexicon"])
 def test_training_tools_without_torch_say_in_one_line_what_to_install(tool):
     code = f"import runpy; runpy.run_module('autocomplete.{tool}', run_name='__main__')"
     result = without_torch(code, "--help")
