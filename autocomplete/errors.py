@@ -1,4 +1,5 @@
-"""The package's exceptions: the command-line tools print them as one line and exit 2."""
+"""The package's exceptions: the command-line tools print them as one line and exit 2.
+The same for a missing torch (the `train` extra): one line saying what to install."""
 
 import sys
 from typing import NoReturn

@@ -43,7 +43,8 @@ FORMAT_VERSION = 1
 def _checkpoints_folder() -> Path:
     """Where the shipped model lives: inside the installed package (the wheel carries the
     repository's checkpoints/ as autocomplete/checkpoints/, see pyproject.toml), else in
-    the checkout (source tree or editable install)."""
+    the checkout (source tree or editable install). A plain path, as importlib.resources
+    would give for an unzipped install (pip's only kind): np.load and ship need a file."""
     package = Path(__file__).resolve().parent
     installed = package / "checkpoints"
     return installed if installed.is_dir() else package.parent / "checkpoints"
