@@ -26,7 +26,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-import torch
+
+try:
+    import torch
+except ModuleNotFoundError as missing:  # torch is the `train` extra: say what to install
+    from autocomplete.errors import exit_without_torch
+
+    exit_without_torch(missing, __name__, "comparing the networks")
 
 from autocomplete import checkpoint, corpus, data, evaluate, inference_file, probe, train
 from autocomplete.config import ModelConfig, TrainConfig

@@ -28,7 +28,7 @@ import numpy as np
 
 from autocomplete.atomic import atomic_write
 from autocomplete.config import ModelConfig, TrainConfig, from_dict
-from autocomplete.errors import CheckpointError, ConfigError
+from autocomplete.errors import CheckpointError, ConfigError, needs_torch
 from autocomplete.lexicon import Lexicon
 from autocomplete.runtime import Network
 from autocomplete.tokenizer import Tokenizer
@@ -38,7 +38,19 @@ if TYPE_CHECKING:
 
 FORMAT_NAME = "autocomplete-inference"
 FORMAT_VERSION = 1
-CHECKPOINTS = Path(__file__).resolve().parent.parent / "checkpoints"
+
+
+def _checkpoints_folder() -> Path:
+    """Where the shipped model lives: inside the installed package (the wheel carries the
+    repository's checkpoints/ as autocomplete/checkpoints/, see pyproject.toml), else in
+    the checkout (source tree or editable install). A plain path, as importlib.resources
+    would give for an unzipped install (pip's only kind): np.load and ship need a file."""
+    package = Path(__file__).resolve().parent
+    installed = package / "checkpoints"
+    return installed if installed.is_dir() else package.parent / "checkpoints"
+
+
+CHECKPOINTS = _checkpoints_folder()
 DEFAULT_MODEL = CHECKPOINTS / "model.npz"  # the shipped model (python -m autocomplete.ship)
 # Only until the next ship writes model.npz: then delete this and checkpoints/model.pt.
 LEGACY_MODEL = CHECKPOINTS / "model.pt"
@@ -66,8 +78,12 @@ def read(path: str | Path) -> Inference:
     """An inference file, or a torch checkpoint (.pt, needs torch) converted in memory."""
     path = Path(path)
     if path.suffix == ".pt":
-        from autocomplete import checkpoint  # imports torch: only for training's own files
-
+        try:
+            from autocomplete import checkpoint  # imports torch: only for training's own files
+        except ModuleNotFoundError as error:
+            if error.name != "torch":
+                raise
+            raise CheckpointError(needs_torch(f"reading the training checkpoint {path}")) from None
         return from_checkpoint(checkpoint.load(path))
     return load(path)
 

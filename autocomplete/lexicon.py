@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from autocomplete import corpus
-from autocomplete.errors import AutocompleteError
+from autocomplete.errors import AutocompleteError, exit_without_torch
 from autocomplete.tokenizer import pretokenize
 
 DEFAULT_SIZE = 50_000
@@ -171,7 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from autocomplete import checkpoint  # it imports this module (and torch)
+    try:
+        from autocomplete import checkpoint  # it imports this module (and torch)
+    except ModuleNotFoundError as missing:
+        exit_without_torch(missing, "__main__", "adding a lexicon to a checkpoint")
 
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -28,8 +28,13 @@ import time
 from dataclasses import fields
 from pathlib import Path
 
-import torch
-import torch.distributed as dist
+try:
+    import torch
+    import torch.distributed as dist
+except ModuleNotFoundError as missing:  # torch is the `train` extra: say what to install
+    from autocomplete.errors import exit_without_torch
+
+    exit_without_torch(missing, __name__, "training")
 from tqdm import tqdm
 
 from autocomplete import checkpoint, data
