@@ -18,13 +18,13 @@ from autocomplete.errors import AutocompleteError, CheckpointError
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 if TYPE_CHECKING:
-    from autocomplete.suggest import Suggester, Suggestion
+    from autocomplete.suggest import Suggester, Suggestion, Suggestions
 
-__all__ = ["AutocompleteError", "CheckpointError", "Suggester", "Suggestion"]
+__all__ = ["AutocompleteError", "CheckpointError", "Suggester", "Suggestion", "Suggestions"]
 
 
 def __getattr__(name: str):
-    if name in ("Suggester", "Suggestion"):
+    if name in ("Suggester", "Suggestion", "Suggestions"):
         from autocomplete import suggest
 
         return getattr(suggest, name)

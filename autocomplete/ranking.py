@@ -24,7 +24,7 @@ import bisect
 import re
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -64,8 +64,25 @@ class PersonalWords(Protocol):
 
 @dataclass(frozen=True)
 class Suggestion:
-    word: str  # exactly what to insert (replacing the partial word when completing)
+    word: str  # exactly what to insert in place of the last `Suggestions.replace` characters
     prob: float
+
+
+class Suggestions(list[Suggestion]):
+    """What `suggest` returns: the words, best first, as a plain list, and what they replace.
+
+    `replace` is the number of characters at the end of the text that each word replaces:
+    the partial word being completed ("an" in "Segue em an": 2), 0 for a next word. Accepting
+    a suggestion `s` turns `text` into `text[: len(text) - replace] + s.word`, so a caller
+    never parses the text again. A list, so code that only wants the words reads it as one.
+    """
+
+    def __init__(self, words: Iterable[Suggestion] = (), replace: int = 0) -> None:
+        super().__init__(words)
+        self.replace = replace
+
+    def __repr__(self) -> str:
+        return f"Suggestions({list.__repr__(self)}, replace={self.replace})"
 
 
 @dataclass
@@ -310,13 +327,20 @@ class WordSuggester(ABC):
     def next_log_probs(self, ids: Sequence[int]) -> np.ndarray:
         """log P(next token | ids) over the whole vocabulary; `ids` start with `</s>`."""
 
-    def suggest(self, text: str, k: int = 3) -> list[Suggestion]:
-        """The k likeliest words to insert at the end of `text`, best first."""
-        if k <= 0 or not isinstance(text, str):
-            return []
+    def suggest(self, text: str, k: int = 3) -> Suggestions:
+        """The k likeliest words to insert at the end of `text`, best first, and the number
+        of characters before the end that they replace (see `Suggestions`).
+
+        `k` is an int >= 0 (ValueError otherwise). Beyond the model step and a linear-time
+        partition of its output, a call costs O(k log k), so even k=10,000 is cheap.
+        """
+        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+            raise ValueError(f"k must be an int >= 0 (the number of words wanted), not {k!r}")
+        if k == 0 or not isinstance(text, str):
+            return Suggestions()
         query = parse(text)
         if query is None:
-            return []
+            return Suggestions()
         log_probs = self.next_word_log_probs(query.context)
         if query.partial:
             scored = self._completions(fold(query.partial), log_probs, k + PERSONAL_EXTRA)
@@ -324,14 +348,16 @@ class WordSuggester(ABC):
             scored = self._words(*_top(self._next_word_ids, log_probs, k + PERSONAL_EXTRA))
         if self.personal is not None:
             scored = self._mix_personal(scored, query, log_probs)
-        result: list[Suggestion] = []
+        result = Suggestions(replace=len(query.partial))
+        offered: set[str] = set()
         for word, prob in sorted(scored.items(), key=lambda item: -item[1]):
             cased = self._cased(word, query)
             # Distinct words can case to the same text (e.g. upper-casing); offer it once.
-            if all(cased != seen.word for seen in result):
+            if cased not in offered:
+                offered.add(cased)
                 result.append(Suggestion(word=cased, prob=prob))
-            if len(result) == k:
-                break
+                if len(result) == k:
+                    break
         return result
 
     def _mix_personal(

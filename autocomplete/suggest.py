@@ -26,11 +26,11 @@ import numpy as np
 from autocomplete import inference_file
 from autocomplete.lexicon import Lexicon
 from autocomplete.personal import PersonalModel
-from autocomplete.ranking import Suggestion, WordSuggester, fold, parse
+from autocomplete.ranking import Suggestion, Suggestions, WordSuggester, fold, parse
 from autocomplete.runtime import Network, State
 from autocomplete.tokenizer import Tokenizer
 
-__all__ = ["Suggester", "Suggestion", "fold", "parse"]
+__all__ = ["Suggester", "Suggestion", "Suggestions", "fold", "parse"]
 
 STATE_HISTORY = 64  # recent positions whose state is kept for backspace and rewrites
 

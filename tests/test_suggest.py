@@ -6,7 +6,7 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autocomplete import Suggester, Suggestion, inference_file
+from autocomplete import Suggester, Suggestion, Suggestions, inference_file
 from autocomplete.errors import CheckpointError
 from autocomplete.ranking import MAX_CONTEXT_CHARS, ContextIds, context_ids, fold, parse
 from autocomplete.tokenizer import SPECIAL_IDS, is_word
@@ -114,9 +114,36 @@ def test_never_offers_special_tokens_or_punctuation(suggester):
         assert_valid(suggester, suggestions, vocabulary)
 
 
-@pytest.mark.parametrize("k", [0, -1, -100])
-def test_non_positive_k_gives_nothing(suggester, k):
-    assert suggester.suggest("Segue documento em ", k=k) == []
+def test_suggestions_say_what_they_replace(suggester):
+    completing = suggester.suggest("Segue documento em an", k=3)
+    assert isinstance(completing, Suggestions)
+    assert completing.replace == 2 and completing[0].word == "anexo"
+    assert suggester.suggest("Eu acho que nao", k=3).replace == 3  # "não" replaces "nao"
+    assert suggester.suggest("Ele disse-m", k=3).replace == len("disse-m")
+    assert suggester.suggest("Segue documento em ", k=3).replace == 0  # a next word
+    assert suggester.suggest("(", k=3).replace == 0
+
+
+def test_k_zero_gives_an_empty_result(suggester):
+    assert suggester.suggest("Segue documento em ", k=0) == []
+
+
+@pytest.mark.parametrize("k", [-1, -100, True, False, 1.0, 3.5, "3", None, np.int64(3)])
+def test_k_must_be_a_non_negative_int(suggester, k):
+    with pytest.raises(ValueError, match="k must be an int >= 0"):
+        suggester.suggest("Segue documento em ", k=k)
+
+
+def test_a_large_k_gives_that_many_distinct_words():
+    """k=10,000 on the shipped model, whose vocabulary is larger than that."""
+    if not inference_file.default_path().exists():
+        pytest.skip("no shipped checkpoint")
+    suggester = Suggester.load(personal=False)
+    next_words = suggester.suggest("Segue documento em ", k=10_000)
+    assert len(set(words(next_words))) == len(next_words) == 10_000
+    assert [s.prob for s in next_words] == sorted((s.prob for s in next_words), reverse=True)
+    completions = suggester.suggest("Segue documento em a", k=10_000)  # every known a- word
+    assert 1_000 < len(set(words(completions))) == len(completions) < 10_000
 
 
 @pytest.mark.parametrize("text", ["Olá,", "Olá!", "a" * 500, "a" * 61, "\x00", "😀", "x_"])
@@ -133,10 +160,14 @@ def test_nothing_to_offer_after_closing_punctuation_or_noise(suggester, text):
         st.text(st.characters(codec="utf-8"), max_size=50).map(lambda t: t * 40),
         st.text(alphabet="aáeéoõ -.,\n\t\x00\x1c\u200f\u202eשלוםمرحبا", max_size=200),
     ),
-    k=st.integers(min_value=-2, max_value=40),
+    k=st.integers(min_value=0, max_value=40),
 )
 def test_any_text_gives_valid_suggestions(suggester, text, k):
-    assert_valid(suggester, suggester.suggest(text, k=k), k)
+    suggestions = suggester.suggest(text, k=k)
+    assert_valid(suggester, suggestions, k)
+    assert 0 <= suggestions.replace <= len(text)
+    replaced = fold(text[len(text) - suggestions.replace :])
+    assert all(fold(s.word).startswith(replaced) for s in suggestions)
 
 
 def test_a_megabyte_of_text_and_a_huge_word(suggester):

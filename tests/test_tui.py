@@ -12,9 +12,10 @@ import pytest
 from textual import constants, events
 from textual._xterm_parser import XTermParser
 from textual.widgets import Input, Label
+from textual.widgets.text_area import Selection
 
-from autocomplete import Suggester
-from autocomplete.suggest import Suggestion
+from autocomplete import Suggester, userdata
+from autocomplete.suggest import Suggestion, Suggestions
 from autocomplete.tui.app import EditorApp, EditorOptions
 from autocomplete.tui.dialogs import ConfirmQuit, SaveAs
 from autocomplete.tui.editor import Offer, SuggestingEditor
@@ -164,6 +165,87 @@ async def test_completion_replaces_the_partial_word(suggester: Suggester) -> Non
         await settle(pilot)
         assert editor_of(app).text == "Segue documento em anexo "
         assert app.query_one(StatusBar).keys_saved == 3  # "exo " typed by one key
+
+
+@pilot_test
+async def test_right_accepts_the_next_word_as_tab_does(suggester: Suggester) -> None:
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_text(pilot, "Segue documento em ")
+        first = suggester.suggest("Segue documento em ", k=1)[0].word
+        assert editor_of(app).suggestion == first
+        await pilot.press("right")
+        await settle(pilot)
+        assert editor_of(app).text == f"Segue documento em {first} "
+        assert editor_of(app).cursor_location == (0, len(editor_of(app).text))
+        assert app.query_one(StatusBar).keys_saved == len(first)  # word + space - Right
+
+
+@pilot_test
+async def test_right_completes_the_partial_word_as_tab_does(suggester: Suggester) -> None:
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_text(pilot, "Segue documento em an")
+        await pilot.press("right")
+        await settle(pilot)
+        assert editor_of(app).text == "Segue documento em anexo "
+        assert app.query_one(StatusBar).keys_saved == 3  # "exo " typed by one key
+
+
+@pilot_test
+async def test_right_accepts_a_correction_of_the_word_typed(suggester: Suggester) -> None:
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_text(pilot, "Eu acho que nao")
+        assert bar_words(app)[0] == "não"
+        assert editor_of(app).suggestion == ""  # "não" is no insertion after "nao"
+        await pilot.press("right")
+        await settle(pilot)
+        assert editor_of(app).text == "Eu acho que não "
+        assert app.query_one(StatusBar).keys_saved == 0  # "ã" for "a" and a space, one key
+
+
+@pytest.mark.parametrize("text", ["Segue documento em ", "Segue em an", "Eu acho que nao", "Vo"])
+@pilot_test
+async def test_right_and_tab_insert_the_same(
+    suggester: Suggester, text: str, tmp_path: Path, monkeypatch
+) -> None:
+    accepted = []
+    for key in ["tab", "right"]:
+        # Each app its own user data: the first one's recovery copy must not open a dialog.
+        monkeypatch.setenv(userdata.ENVIRONMENT, str(tmp_path / key))
+        app = EditorApp(suggester=suggester)
+        async with app.run_test(size=SIZE) as pilot:
+            await put_text(pilot, text + " resto")  # a space follows: the cursor steps over it
+            editor_of(app).move_cursor((0, len(text)))
+            await settle(pilot)
+            await pilot.press(key)
+            await settle(pilot)
+            editor = editor_of(app)
+            saved = app.query_one(StatusBar).keys_saved
+            accepted.append((editor.text, editor.cursor_location, saved))
+    assert accepted[0] == accepted[1]
+    assert accepted[0][0] != text + " resto"
+
+
+@pilot_test
+async def test_right_without_a_suggestion_moves_the_cursor(suggester: Suggester) -> None:
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_text(pilot, "Segue documento em anexo")
+        editor_of(app).move_cursor((0, 0))
+        await pilot.press("right", "right")  # inside a word: no suggestion
+        await settle(pilot)
+        assert editor_of(app).cursor_location == (0, 2)
+        editor_of(app).move_cursor((0, len("Segue documento em")))
+        await settle(pilot)
+        assert bar_words(app) != []  # completions of "em"
+        # Hidden by Esc, so Right only moves; Shift+Right only selects.
+        await pilot.press("escape", "right", "shift+right")
+        await settle(pilot)
+        assert editor_of(app).text == "Segue documento em anexo"
+        assert editor_of(app).selection == Selection((0, 19), (0, 20))
+        assert app.query_one(StatusBar).keys_saved == 0
 
 
 @pilot_test
@@ -354,14 +436,16 @@ async def test_ctrl_q_without_changes_quits_at_once(suggester: Suggester) -> Non
         assert not app.is_running
 
 
-def test_ghost_text() -> None:
-    def offer(partial: str, word: str) -> Offer:
-        return Offer("", partial, (Suggestion(word, 0.5),), 0.0)
+def test_ghost_text_is_only_what_accepting_inserts() -> None:
+    def offer(text: str, word: str, replace: int) -> Offer:
+        return Offer.of(text, Suggestions([Suggestion(word, 0.5)], replace=replace), 0.0)
 
-    assert offer("an", "anexo").ghost() == "exo"
-    assert offer("", "anexo").ghost() == "anexo"
-    assert offer("nao", "não").ghost() == "→não"
-    assert Offer("", "", (), 0.0).ghost() == ""
+    assert offer("em an", "anexo", 2).ghost() == "exo"
+    assert offer("em an", "anexo", 2).partial == "an"
+    assert offer("em ", "anexo", 0).ghost() == "anexo"
+    assert offer("acho que nao", "não", 3).ghost() == ""  # a correction: no insertion shows it
+    assert offer("Nao", "Não", 3).ghost() == ""
+    assert Offer.of("em ", Suggestions(), 0.0).ghost() == ""
 
 
 def test_bar_drawing() -> None:

@@ -1,8 +1,9 @@
 """The text area that suggests: asks the model off the UI thread, shows the best word as
-grey ghost text after the cursor, and inserts a suggestion on Tab or Alt+1..3."""
+grey ghost text after the cursor, and inserts a suggestion on Tab, Right or Alt+1..3."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from time import perf_counter
 from typing import TYPE_CHECKING, ClassVar
@@ -14,7 +15,7 @@ from textual.widgets import TextArea
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
-    from autocomplete.suggest import Suggester, Suggestion
+    from autocomplete.suggest import Suggester, Suggestion, Suggestions
 
 PANEL_SIZE = 10  # suggestions fetched per keystroke: the bar shows 3, the F2 panel all
 SLOTS = 3
@@ -26,6 +27,7 @@ CLOSING_PUNCTUATION = frozenset(".,;:!?")
 # keeping the start of the context still, so the Suggester's incremental cache stays valid.
 CONTEXT_BLOCK = 32
 SLOT_GROUP = Binding.Group("Escolher")  # one footer entry for Alt+1..3
+Fallback = Callable[[], Awaitable[None]]  # an accepting key's work when there is nothing to accept
 
 
 @dataclass(frozen=True)
@@ -33,18 +35,30 @@ class Offer:
     """What the model suggests for one text before the cursor."""
 
     text: str  # the text before the cursor it was computed for
-    partial: str  # the word being typed, which an accepted suggestion replaces
     suggestions: tuple[Suggestion, ...]
+    replace: int  # characters before the cursor that an accepted suggestion replaces
     requested_at: float  # perf_counter() when the edit asked for it
 
+    @classmethod
+    def of(cls, text: str, suggestions: Suggestions, requested_at: float) -> Offer:
+        return cls(text, tuple(suggestions), suggestions.replace, requested_at)
+
+    @property
+    def partial(self) -> str:
+        """The word being typed, which an accepted suggestion replaces."""
+        return self.text[len(self.text) - self.replace :]
+
     def ghost(self) -> str:
-        """The grey text after the cursor: the rest of the best word."""
+        """The grey text after the cursor (TextArea.suggestion): the rest of the best word.
+
+        Only text that accepting inserts at the cursor: a correction of case or accents
+        ("nao" -> "não") rewrites what was typed, which inserted text cannot show, so it
+        has no ghost; the bar shows it, and Tab or Right accepts it all the same.
+        """
         if not self.suggestions:
             return ""
-        word = self.suggestions[0].word
-        if word.startswith(self.partial):
-            return word[len(self.partial) :]
-        return f"→{word}"  # a correction of case or accents ("nao" -> "não")
+        word, partial = self.suggestions[0].word, self.partial
+        return word[len(partial) :] if word.startswith(partial) else ""
 
 
 class SuggestingEditor(TextArea):
@@ -53,6 +67,8 @@ class SuggestingEditor(TextArea):
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority, so they run before TextArea's own key handling (Tab would indent).
         Binding("tab", "accept", "Aceitar", id="accept", priority=True),
+        # TextArea's own action, bound again with priority to keep its turn, as Tab does.
+        Binding("right", "cursor_right", "Aceitar", id="accept-right", show=False, priority=True),
         # The ESC+digit that terminals send for Alt+1..3 arrives as alt+1..3 (keys.py), so
         # the characters ¡ ™ £ are free to be typed.
         *(
@@ -94,7 +110,7 @@ class SuggestingEditor(TextArea):
         self._offer: Offer | None = None  # what is on show
         self._requested: str | None = None  # the text of the newest request
         self._dismissed = False  # Esc: hide until the next keystroke
-        self._pending: tuple[int, bool] | None = None  # _accept() waiting for its offer
+        self._pending: tuple[int, Fallback | None] | None = None  # _accept() awaiting its offer
         self._auto_space: tuple[int, int] | None = None  # cursor after an accepted word's space
 
     def on_resize(self) -> None:
@@ -138,12 +154,7 @@ class SuggestingEditor(TextArea):
 
     @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
     def _fetch(self, suggester: Suggester, text: str, requested_at: float) -> Offer:
-        # Importing here is free: the model loader imported this module (and torch) already.
-        from autocomplete.suggest import parse
-
-        query = parse(text)
-        suggestions = tuple(suggester.suggest(text, k=PANEL_SIZE))
-        return Offer(text, query.partial if query else "", suggestions, requested_at)
+        return Offer.of(text, suggester.suggest(text, k=PANEL_SIZE), requested_at)
 
     @on(Worker.StateChanged)
     async def _fetched(self, event: Worker.StateChanged) -> None:
@@ -177,11 +188,55 @@ class SuggestingEditor(TextArea):
     # behind those keys, so a fast "em" + space + Tab accepts a word for "em ", not for "em".
     def action_accept(self) -> None:
         """Tab: insert the inline suggestion; without one, Tab indents as usual."""
-        self.call_later(self._accept, 0, True)
+        self.call_later(self._accept, 0, self._tab)
 
     def action_insert_slot(self, slot: int) -> None:
         """Alt+N: insert slot N of the bar."""
-        self.call_later(self._accept, slot - 1, False)
+        self.call_later(self._accept, slot - 1, None)
+
+    def action_cursor_right(self, select: bool = False) -> None:
+        """Right: accept what Tab accepts while a suggestion is on show, else move as usual.
+
+        Textual's own Right inserts `suggestion` at the cursor: the partial word stays and
+        no space follows. Shift+Right only selects.
+        """
+        if select:
+            self._move_right(select=True)
+        else:
+            self.call_later(self._accept_on_right)
+
+    async def _accept_on_right(self) -> None:
+        # Unlike Tab, Right waits for no offer that is not on show yet: it also walks
+        # through text, and must not drop words into it on the way.
+        if self._on_show():
+            await self._accept(0, self._right)
+        else:
+            await self._right()
+
+    def _on_show(self) -> bool:
+        """Whether a suggestion is on show: as ghost text, or as a correction of the word
+        typed, which only the bar shows (see Offer.ghost)."""
+        offer = self._offer
+        current = offer is not None and bool(offer.suggestions) and self._is_current(offer)
+        return bool(self.suggestion) or current
+
+    def _move_right(self, select: bool = False) -> None:
+        """Textual's cursor move right, without its insertion of the ghost text."""
+        selection = self.selection
+        target = (
+            self.get_cursor_right_location()
+            if select or selection.is_empty
+            else max(selection.start, selection.end)
+        )
+        self.move_cursor(target, select=select)
+
+    # Tab and Right with nothing to accept: keystrokes like any other, then their usual work.
+    async def _tab(self) -> None:
+        await self._on_key(events.Key("tab", "\t"))
+
+    async def _right(self) -> None:
+        await self._on_key(events.Key("right", None))
+        self._move_right()
 
     def action_dismiss(self) -> None:
         """Esc: hide suggestions until the next keystroke."""
@@ -192,19 +247,20 @@ class SuggestingEditor(TextArea):
         self._pending = None
         self.refresh_offer()
 
-    async def _accept(self, index: int, is_tab: bool) -> None:
-        """Insert suggestion `index`, waiting for it if its offer is still being computed."""
+    async def _accept(self, index: int, fallback: Fallback | None) -> None:
+        """Insert suggestion `index`, waiting for it if its offer is still being computed;
+        with nothing to insert, the key does its usual work (`fallback`)."""
         offer = self._offer
         if offer is not None and self._is_current(offer):
             if index < len(offer.suggestions):
                 self._insert(offer, index)
                 return
         elif self.suggester is not None and self.text_before_cursor() is not None:
-            self._pending = (index, is_tab)
+            self._pending = (index, fallback)
             self.refresh_offer()
             return
-        if is_tab:  # nothing to accept: an ordinary Tab key
-            await self._on_key(events.Key("tab", "\t"))
+        if fallback is not None:
+            await fallback()
 
     def _insert(self, offer: Offer, index: int) -> None:
         word = offer.suggestions[index].word
@@ -212,7 +268,7 @@ class SuggestingEditor(TextArea):
         space_follows = self.document[row][column : column + 1] == " "
         self.replace(
             word if space_follows else word + " ",
-            (row, column - len(offer.partial)),
+            (row, column - offer.replace),
             (row, column),
             maintain_selection_offset=False,
         )
@@ -220,7 +276,7 @@ class SuggestingEditor(TextArea):
             self.move_cursor_relative(columns=1)
         else:
             self._auto_space = self.cursor_location
-        inserted = len(word) + 1 - len(offer.partial)  # the rest of the word, and a space
+        inserted = len(word) + 1 - offer.replace  # the rest of the word, and a space
         self.post_message(self.Accepted(keys_saved=inserted - 1))  # one key accepted it
 
     async def _on_key(self, event: events.Key) -> None:
