@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,19 +59,26 @@ def prepare(
     key = hashlib.sha1(key_source.encode()).hexdigest()[:16]
     cache_file = cache_dir / f"data-{key}.npz" if cache_dir is not None else None
     if cache_file is not None and cache_file.exists():
-        with np.load(cache_file, allow_pickle=False) as cached:
-            return PreparedData(
-                tokenizer=Tokenizer(
-                    cached["sentencepiece"].tobytes(), json.loads(str(cached["display_forms"]))
-                ),
-                train=cached["train"],
-                valid=cached["valid"],
-                test=cached["test"],
-                fingerprint=fingerprint,
-                report=report,
-                source_fingerprints=source_fingerprints,
-                cleaning=json.loads(str(cached["cleaning"])),
-            )
+        try:
+            with np.load(cache_file, allow_pickle=False) as cached:
+                return PreparedData(
+                    tokenizer=Tokenizer(
+                        cached["sentencepiece"].tobytes(),
+                        json.loads(str(cached["display_forms"])),
+                    ),
+                    train=cached["train"],
+                    valid=cached["valid"],
+                    test=cached["test"],
+                    fingerprint=fingerprint,
+                    report=report,
+                    source_fingerprints=source_fingerprints,
+                    cleaning=json.loads(str(cached["cleaning"])),
+                )
+        except (OSError, ValueError, KeyError, RuntimeError, zipfile.BadZipFile, EOFError):
+            # A damaged cache (a full disk, a kill mid-write by an older version) is only a
+            # cache: rebuild it rather than fail every later run.
+            print(f"rebuilding the damaged data cache {cache_file}", file=sys.stderr)
+            cache_file.unlink(missing_ok=True)
     splits = {source.name: corpus.split(source.documents, source.name) for source in sources}
     cleaning = [line for name, part in splits.items() for line in part.cleaning_report.lines(name)]
     train_sentences = corpus.mix(splits, weights, "train")

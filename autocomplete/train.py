@@ -216,6 +216,10 @@ class Trainer:
             )
         try:
             self.out.mkdir(parents=True, exist_ok=True)
+            # Temporary files of a run killed mid-write (atomic_write's, the cache's): the
+            # files they were meant to replace are intact, and nothing else writes here.
+            for stale in [*self.out.glob(".*.tmp"), *self.out.glob(".cache/*.tmp.npz")]:
+                stale.unlink(missing_ok=True)
             probe = self.out / ".write-probe"
             probe.write_bytes(b"")
             probe.unlink()
@@ -493,6 +497,12 @@ def main(argv: list[str] | None = None) -> int:
         trainer.run(quiet=args.quiet)
     except AutocompleteError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a full disk or a folder that vanished: the files on disk are
+        # whole (atomic writes), so the run can resume once there is room
+        print(
+            f"error: cannot write {error.filename or 'a file'}: {error.strerror}", file=sys.stderr
+        )
         return 2
     except KeyboardInterrupt:
         print("interrupted before training started", file=sys.stderr)

@@ -1,3 +1,4 @@
+import errno
 import json
 import signal
 import subprocess
@@ -199,3 +200,33 @@ def test_training_never_overwrites_a_trained_model(tmp_path, capsys):
 def test_training_writes_what_cleaning_removed(tmp_path):
     train_tiny(tmp_path, epochs=1)
     assert "near-duplicates" in (tmp_path / "cleaning.txt").read_text(encoding="utf-8")
+
+
+def test_a_damaged_cache_is_rebuilt_and_stale_temporary_files_removed(tmp_path, capsys):
+    train_tiny(tmp_path / "first", epochs=1)
+    (cache,) = (tmp_path / "first" / ".cache").glob("data-*.npz")
+    out = tmp_path / "second"
+    (out / ".cache").mkdir(parents=True)
+    (out / ".cache" / cache.name).write_bytes(b"PK\x03\x04 cut short by a full disk")
+    stale = [out / ".model.pt.abc123.tmp", out / ".cache" / "data-0123.tmp.npz"]
+    for path in stale:
+        path.write_bytes(b"half written")
+    train_tiny(out, epochs=1)
+    assert "rebuilding the damaged data cache" in capsys.readouterr().err
+    assert checkpoint.load(out / "model.pt").metrics["step"] > 0
+    assert not any(path.exists() for path in stale)
+
+
+def test_a_full_disk_is_one_line(tmp_path, capsys, monkeypatch):
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "model.pt"))
+
+    monkeypatch.setattr(checkpoint, "save", no_space)
+    code, err = _run(["--corpus", str(SAMPLE_CORPUS), "--out", str(tmp_path), "--quiet",
+                      *[item for pair in TINY_FLAGS.items() for item in pair]], capsys)  # fmt: skip
+    assert code == 2  # after the one progress line, one error line and no traceback
+    assert (
+        err.splitlines()[-1]
+        == f"error: cannot write {tmp_path / 'model.pt'}: No space left on device"
+    )
+    assert "Traceback" not in err
