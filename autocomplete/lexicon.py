@@ -51,7 +51,6 @@ ENGLISH_RATIO = 3.0
 LETTERS = "a-zàáâãçéêíóôõúü"
 PORTUGUESE_WORD = re.compile(f"[{LETTERS}]+(?:-[{LETTERS}]+)*")
 VOWEL = re.compile("[aeiouàáâãéêíóôõúü]")
-ONE_LETTER_WORDS = frozenset("aeoàé")
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,7 +92,7 @@ def is_lexicon_word(word: str) -> bool:
         pretokenize(word) == [word]
         and PORTUGUESE_WORD.fullmatch(word) is not None
         and VOWEL.search(word) is not None
-        and (len(word) > 1 or word in ONE_LETTER_WORDS)
+        and (len(word) > 1 or word in corpus.ONE_LETTER_WORDS)
     )
 
 
