@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 from autocomplete.tui import recovery
 from autocomplete.tui.dialogs import ConfirmQuit, QuitChoice, RecoverText, SaveAs
 from autocomplete.tui.editor import SuggestingEditor
-from autocomplete.tui.files import save_document
+from autocomplete.tui.files import join_layout, save_document, split_layout
 from autocomplete.tui.keys import read_escape_digit_as_alt
 from autocomplete.tui.learning import changed_text, finished
 from autocomplete.tui.probability_panel import ProbabilityPanel
@@ -66,12 +66,14 @@ class EditorApp(App[None]):
         text: str = "",
         suggester: Suggester | None = None,
     ) -> None:
-        """`suggester`, when given, is used instead of loading `options.checkpoint`."""
+        """`text` is the file as read (a BOM and any line breaks: saving writes them back);
+        `suggester`, when given, is used instead of loading `options.checkpoint`."""
         super().__init__()
         read_escape_digit_as_alt()
         self.options = options or EditorOptions()
         self.path = self.options.path
-        self._text = text
+        self._text, self._layout = split_layout(text)
+        text = self._text
         self._saved_text = text  # what FILE holds: quitting compares against it
         self._learned_text = text  # what learning has seen: each save learns only the rest
         self._suggester = suggester
@@ -299,8 +301,9 @@ class EditorApp(App[None]):
             self.status.file_name = self._file_name()
         text, edits = self.editor.text, self._edits
         cursor = self.editor.document.get_index_from_location(self.editor.cursor_location)
+        stored = join_layout(text, self._layout)
         try:
-            save_document(self.path, text)
+            save_document(self.path, stored)
         except OSError as error:  # the buffer stays open and modified: nothing is lost
             self.notify(
                 f"{self.path}: {error.strerror or error}",
@@ -310,6 +313,8 @@ class EditorApp(App[None]):
             )
             return False
         self._saved_text = text
+        if self._layout.lines is not None:  # mixed breaks: match the next save against this one
+            self._layout = split_layout(stored)[1]
         self.modified = False
         self._recovery.remove(edits)
         if self._recovery.document is None:  # named by this first save: later copies follow

@@ -1,0 +1,92 @@
+"""What a file holds besides its words survives editing: a BOM stays at the start, and each
+line keeps its own break (CRLF, LF, CR, form feed...) unless the user edits that line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from test_tui import SIZE, editor_of, pilot_test, settle
+
+from autocomplete import Suggester
+from autocomplete.tui.app import EditorApp, EditorOptions
+from autocomplete.tui.files import BOM, join_layout, read_document, split_layout
+
+BREAKS = ["\r\n", "\n", "\r", "\f", "\v", "\x85", "\u2028", "\u2029", "\x1c"]
+
+
+@given(
+    st.booleans(),
+    st.lists(st.one_of(st.sampled_from(BREAKS), st.sampled_from(["a", "Ação", " ", BOM, "é"]))),
+)
+def test_any_file_round_trips_exactly(bom: bool, pieces: list[str]) -> None:
+    raw = (BOM if bom else "") + "".join(pieces)
+    text, layout = split_layout(raw)
+    assert not text.startswith(BOM) or raw.startswith(BOM * 2)
+    # What the editor gets: one kind of break, which TextArea keeps as it is.
+    assert not any(b in text for b in BREAKS if b != "\n")
+    assert join_layout(text, layout) == raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "newline"),
+    [("a\nb\n", "\n"), ("a\r\nb\r\n", "\r\n"), ("a\rb", "\r"), ("x", "\n"), ("", "\n")],
+)
+def test_one_kind_of_break_needs_no_line_list(raw: str, newline: str) -> None:
+    text, layout = split_layout(raw)
+    assert "\r" not in text and layout.newline == newline and layout.lines is None
+
+
+def test_mixed_breaks_follow_the_lines_they_belong_to() -> None:
+    raw = "um\r\ndois\ntrês\r\nquatro\n"
+    text, layout = split_layout(raw)
+    assert text == "um\ndois\ntrês\nquatro\n"
+    # Editing a line keeps its break; a line added after one takes that line's break.
+    assert join_layout("um\nDOIS\ntrês\nquatro\n", layout) == "um\r\nDOIS\ntrês\r\nquatro\n"
+    assert join_layout("um\ndois\ntrês\nnova\nquatro\n", layout) == (
+        "um\r\ndois\ntrês\r\nnova\r\nquatro\n"
+    )
+    assert join_layout("um\ntrês\nquatro\n", layout) == "um\r\ntrês\r\nquatro\n"
+    assert join_layout("zero\num\ndois\ntrês\nquatro\n", layout).endswith(
+        "um\r\ndois\ntrês\r\nquatro\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def suggester(tiny_model: Path) -> Suggester:
+    return Suggester.load(tiny_model, personal=False)
+
+
+async def edit_and_save(path: Path, suggester: Suggester, *keys: str) -> str:
+    """Open `path` as `python -m autocomplete` does, press `keys`, Ctrl+S; the editor's text."""
+    app = EditorApp(EditorOptions(path=path), read_document(path), suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not app.modified
+        return editor_of(app).text
+
+
+@pilot_test
+async def test_saving_a_mixed_file_changes_only_the_edited_lines(
+    suggester: Suggester, tmp_path: Path
+) -> None:
+    path = tmp_path / "misto.txt"
+    path.write_bytes(b"Oi\r\nlinha LF\nlinha CRLF\r\nfim")
+    # Before: every break came back as CRLF (Textual keeps the first break it finds).
+    await edit_and_save(path, suggester, "down", "end", *"!", "down", "end", "enter", *"nova")
+    assert path.read_bytes() == b"Oi\r\nlinha LF!\nlinha CRLF\r\nnova\r\nfim"
+
+
+@pilot_test
+async def test_a_bom_stays_at_the_start_of_the_file(suggester: Suggester, tmp_path: Path) -> None:
+    path = tmp_path / "bom.txt"
+    path.write_bytes(BOM.encode() + "Ação\r\n".encode())
+    # Typing at the visible start used to go before the BOM's invisible character.
+    text = await edit_and_save(path, suggester, *"Já ")
+    assert text == "Já Ação\n"
+    assert path.read_bytes() == (BOM + "Já Ação\r\n").encode()
