@@ -20,10 +20,11 @@ from textual.timer import Timer
 from textual.widgets import Footer, TextArea
 from textual.worker import Worker, WorkerState
 
+from autocomplete.errors import DocumentError
 from autocomplete.tui import recovery
-from autocomplete.tui.dialogs import ConfirmQuit, QuitChoice, RecoverText, SaveAs
+from autocomplete.tui.dialogs import ConfirmQuit, ConfirmReadOnly, QuitChoice, RecoverText, SaveAs
 from autocomplete.tui.editor import SuggestingEditor
-from autocomplete.tui.files import join_layout, save_document, split_layout
+from autocomplete.tui.files import ReadOnlyError, join_layout, save_document, split_layout
 from autocomplete.tui.keys import read_escape_digit_as_alt
 from autocomplete.tui.learning import changed_text, finished
 from autocomplete.tui.probability_panel import ProbabilityPanel
@@ -302,15 +303,7 @@ class EditorApp(App[None]):
         text, edits = self.editor.text, self._edits
         cursor = self.editor.document.get_index_from_location(self.editor.cursor_location)
         stored = join_layout(text, self._layout)
-        try:
-            save_document(self.path, stored)
-        except OSError as error:  # the buffer stays open and modified: nothing is lost
-            self.notify(
-                f"{self.path}: {error.strerror or error}",
-                title="Não foi possível salvar",
-                severity="error",
-                timeout=10,
-            )
+        if not await self._write(self.path, stored):
             return False
         self._saved_text = text
         if self._layout.lines is not None:  # mixed breaks: match the next save against this one
@@ -322,6 +315,25 @@ class EditorApp(App[None]):
         self.notify(f"Salvo em {self.path}", timeout=2)
         await self._learn(text, cursor)
         return True
+
+    async def _write(self, path: Path, stored: str) -> bool:
+        """Save `stored` to `path`, asking first if the file is read-only; False if nothing
+        was written (the buffer stays open and modified: nothing is lost)."""
+        try:
+            try:
+                save_document(path, stored)
+            except ReadOnlyError:
+                if not await self.push_screen_wait(ConfirmReadOnly(path.name)):
+                    return False
+                save_document(path, stored, over_read_only=True)
+        except DocumentError as error:  # text UTF-8 cannot hold
+            reason = str(error)
+        except OSError as error:
+            reason = f"{path}: {error.strerror or error}"
+        else:
+            return True
+        self.notify(reason, title="Não foi possível salvar", severity="error", timeout=10)
+        return False
 
     async def _learn(self, text: str, cursor: int) -> None:
         """Teach the personal vocabulary the words finished since it last learned from this

@@ -4,13 +4,14 @@ breaks the file had are written back as they were."""
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from autocomplete.atomic import atomic_write
+from autocomplete.atomic import atomic_write, overwrite_in_place
 from autocomplete.errors import DocumentError
 
 MAX_BYTES = 20 * 1024 * 1024  # larger files are logs or data, not something typed by hand
@@ -50,10 +51,43 @@ def read_document(path: Path) -> str:
         ) from None
 
 
-def save_document(path: Path, text: str) -> None:
-    """Write `text` atomically, keeping the file's permissions; OSError if it cannot."""
+class ReadOnlyError(DocumentError):
+    """The file is read-only: saving over it needs the user's word."""
+
+
+def save_document(path: Path, text: str, *, over_read_only: bool = False) -> None:
+    """Write `text` to `path` keeping its permissions, owner, group, extended attributes and
+    hard links; raises ReadOnlyError for a read-only file (unless `over_read_only`),
+    DocumentError for text UTF-8 cannot hold, OSError if the system refuses."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as error:  # a lone surrogate, from a paste or a recovery copy
+        line = len(_BREAKS.findall(text, 0, error.start)) + 1
+        raise DocumentError(
+            f"o texto tem um caractere inválido (U+{ord(text[error.start]):04X}) na linha "
+            f"{line}, que UTF-8 não representa: apague-o para salvar"
+        ) from None
     # Write through a symlink to its target instead of replacing the link with a file.
-    atomic_write(path.resolve(), lambda file: file.write(text.encode("utf-8")))
+    target = path.resolve()
+    try:
+        info: os.stat_result | None = target.stat()
+    except FileNotFoundError:
+        info = None
+    if info is None:
+        atomic_write(target, lambda file: file.write(data))
+        return
+    # No write bit at all counts too: root may write anything, but a 0444 file says "keep".
+    if not over_read_only and (
+        not stat.S_IMODE(info.st_mode) & 0o222 or not os.access(target, os.W_OK)
+    ):
+        raise ReadOnlyError(f"{path} é somente leitura")
+    if info.st_nlink > 1:
+        # A rename would give this name a new file and leave the other links with the old
+        # text; refusing would leave the user unable to save. In place, after a complete
+        # copy of the new text is on disk beside it, keeps both the links and the text.
+        overwrite_in_place(target, data)
+    else:
+        atomic_write(target, lambda file: file.write(data))
 
 
 # -- how the file stores its lines --------------------------------------------------------
