@@ -82,6 +82,7 @@ class EditorApp(App[None]):
         self._recovery = RecoveryCopy(self.path)
         self._recovery_timer: Timer | None = None
         self._recovery_failing = False  # warn once, not on every write, e.g. on a full disk
+        self._adopted: list[Recovered] = []  # crashed sessions' copies taken back
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -188,16 +189,21 @@ class EditorApp(App[None]):
 
     # -- recovery copies ------------------------------------------------------------------
     def _offer_recovery(self) -> None:
-        """Offer the text a crashed session left unsaved, if it differs from the file."""
-        recovered = self._recovery.read()
-        if recovered is None:
-            return
-        if recovered.text == self._text:
-            self._recovery.remove(self._edits)
-        else:
+        """Offer the text a crashed session left unsaved, if it differs from the file.
+
+        Only copies of editors that are gone: another editor still open on this file keeps
+        its own. Of several, the newest is offered; the others wait for the next start.
+        """
+        different = []
+        for recovered in self._recovery.left_behind():
+            if recovered.text == self._text:
+                recovery.discard(recovered)  # nothing in it that the file does not hold
+            else:
+                different.append(recovered)
+        if different:
             self.push_screen(
-                RecoverText(self._file_name(), recovered.written_at),
-                partial(self._recovery_chosen, recovered),
+                RecoverText(self._file_name(), different[0].written_at),
+                partial(self._recovery_chosen, different[0]),
             )
 
     def _recovery_chosen(self, recovered: Recovered, recover: bool | None) -> None:
@@ -205,8 +211,14 @@ class EditorApp(App[None]):
             self.editor.replace(
                 recovered.text, (0, 0), self.editor.document.end, maintain_selection_offset=False
             )
+            # The old copy goes once this editor's own copy holds the text (or it is saved).
+            self._adopted.append(recovered)
         else:
-            self._recovery.remove(self._edits)
+            recovery.discard(recovered)
+
+    def _release_adopted(self) -> None:
+        while self._adopted:
+            recovery.discard(self._adopted.pop())
 
     def _keep_recovery_copy(self, editor: TextArea) -> None:
         self._recovery_timer = None
@@ -227,6 +239,7 @@ class EditorApp(App[None]):
             self._recovery_failing = True
         else:
             self._recovery_failing = False
+            self._release_adopted()
 
     # -- keys -----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -290,6 +303,7 @@ class EditorApp(App[None]):
             if choice is QuitChoice.SAVE and not await self._save():
                 return
         self._recovery.remove(self._edits)  # saved, unchanged, or thrown away on purpose
+        self._release_adopted()
         self.exit()
 
     async def _save(self) -> bool:
@@ -310,6 +324,7 @@ class EditorApp(App[None]):
             self._layout = split_layout(stored)[1]
         self.modified = False
         self._recovery.remove(edits)
+        self._release_adopted()
         if self._recovery.document is None:  # named by this first save: later copies follow
             self._recovery = RecoveryCopy(self.path)
         self.notify(f"Salvo em {self.path}", timeout=2)
