@@ -27,8 +27,8 @@ from textual.widgets import Input, Static
 from autocomplete import Suggester
 from autocomplete.tui import recovery
 from autocomplete.tui.app import EditorApp, EditorOptions
-from autocomplete.tui.dialogs import ConfirmQuit, RecoverText, SaveAs
-from autocomplete.tui.files import read_document
+from autocomplete.tui.dialogs import ChangedOnDisk, ConfirmQuit, RecoverText, SaveAs
+from autocomplete.tui.files import changed_on_disk, disk_state, read_document
 from autocomplete.tui.recovery import Instance, RecoveryCopy
 
 
@@ -406,3 +406,82 @@ async def test_a_recovered_copy_goes_once_this_editor_holds_the_text(
         await recovery_written(pilot)
         assert copy_text(path) == "Oi, recuperado"  # this editor's own copy
         assert RecoveryCopy(path, dead_instance()).read() is None
+
+
+# -- a file another program changed since it was opened ------------------------------------
+async def save_after_outside_change(pilot, path: Path) -> None:
+    """Type, let another program rewrite FILE, then Ctrl+S: the question is on screen."""
+    await pilot.press("end", *" editado")
+    path.write_text("Mudado por outro programa\n", encoding="utf-8")
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ChangedOnDisk)  # before: overwritten without a word
+
+
+@pilot_test
+async def test_saving_over_an_outside_change_asks_and_can_overwrite(
+    suggester: Suggester, tmp_path: Path
+) -> None:
+    path = tmp_path / "nota.txt"
+    path.write_text("Oi\n", encoding="utf-8")
+    app = EditorApp(EditorOptions(path=path), "Oi\n", suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await save_after_outside_change(pilot, path)
+        await pilot.click("#cancel")
+        await settle(pilot)
+        assert path.read_text(encoding="utf-8") == "Mudado por outro programa\n"
+        assert app.modified
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.click("#overwrite")
+        await settle(pilot)
+        assert path.read_text(encoding="utf-8") == "Oi editado\n" and not app.modified
+        await pilot.press("!", "ctrl+s")  # saved by this editor since: no question
+        await settle(pilot)
+        assert not isinstance(app.screen, ChangedOnDisk)
+        assert path.read_text(encoding="utf-8") == "Oi editado!\n"
+
+
+@pilot_test
+async def test_reloading_takes_the_outside_change_and_undo_brings_the_buffer_back(
+    suggester: Suggester, tmp_path: Path
+) -> None:
+    path = tmp_path / "nota.txt"
+    path.write_text("Oi\n", encoding="utf-8")
+    app = EditorApp(EditorOptions(path=path), "Oi\n", suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await save_after_outside_change(pilot, path)
+        await pilot.click("#reload")
+        await settle(pilot)
+        assert editor_of(app).text == "Mudado por outro programa\n" and not app.modified
+        await pilot.press("ctrl+z")
+        assert editor_of(app).text == "Oi editado\n"
+
+
+@pilot_test
+async def test_save_as_keeps_both_texts(suggester: Suggester, tmp_path: Path) -> None:
+    path = tmp_path / "nota.txt"
+    path.write_text("Oi\n", encoding="utf-8")
+    app = EditorApp(EditorOptions(path=path), "Oi\n", suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await save_after_outside_change(pilot, path)
+        await pilot.click("#save-as")
+        await pilot.pause()
+        assert isinstance(app.screen, SaveAs)
+        app.screen.query_one(Input).value = str(tmp_path / "minha.txt")
+        await pilot.press("enter")
+        await settle(pilot)
+    assert path.read_text(encoding="utf-8") == "Mudado por outro programa\n"
+    assert (tmp_path / "minha.txt").read_text(encoding="utf-8") == "Oi editado\n"
+
+
+def test_touching_a_file_without_changing_it_is_no_change(tmp_path: Path) -> None:
+    path = tmp_path / "nota.txt"
+    path.write_text("Oi\n", encoding="utf-8")
+    known = disk_state(path)
+    os.utime(path, ns=(1, 1))
+    assert not changed_on_disk(path, known)
+    path.write_text("Oi!\n", encoding="utf-8")
+    assert changed_on_disk(path, known)
+    assert changed_on_disk(path, None)  # created since
+    assert not changed_on_disk(tmp_path / "apagado.txt", known)  # gone: saving recreates it

@@ -22,9 +22,26 @@ from textual.worker import Worker, WorkerState
 
 from autocomplete.errors import DocumentError
 from autocomplete.tui import recovery
-from autocomplete.tui.dialogs import ConfirmQuit, ConfirmReadOnly, QuitChoice, RecoverText, SaveAs
+from autocomplete.tui.dialogs import (
+    ChangedChoice,
+    ChangedOnDisk,
+    ConfirmQuit,
+    ConfirmReadOnly,
+    QuitChoice,
+    RecoverText,
+    SaveAs,
+)
 from autocomplete.tui.editor import SuggestingEditor
-from autocomplete.tui.files import ReadOnlyError, join_layout, save_document, split_layout
+from autocomplete.tui.files import (
+    DiskState,
+    ReadOnlyError,
+    changed_on_disk,
+    disk_state,
+    join_layout,
+    read_document,
+    save_document,
+    split_layout,
+)
 from autocomplete.tui.keys import read_escape_digit_as_alt
 from autocomplete.tui.learning import changed_text, finished
 from autocomplete.tui.probability_panel import ProbabilityPanel
@@ -83,6 +100,9 @@ class EditorApp(App[None]):
         self._recovery_timer: Timer | None = None
         self._recovery_failing = False  # warn once, not on every write, e.g. on a full disk
         self._adopted: list[Recovered] = []  # crashed sessions' copies taken back
+        # The file as read: a save first checks that no other program changed it since.
+        self._disk: DiskState | None = disk_state(self.path) if self.path else None
+        self._reloads = 0  # Changed events from reloading the file, which leave it unmodified
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -176,7 +196,11 @@ class EditorApp(App[None]):
 
     @on(SuggestingEditor.Changed)
     def _edited(self, event: SuggestingEditor.Changed) -> None:
-        self.modified = True
+        if self._reloads:
+            self._reloads -= 1
+            self.modified = False
+        else:
+            self.modified = True
         self._edits += 1
         # Not a debounce that waits for a pause: steady typing must reach the copy too.
         if self._recovery_timer is None:
@@ -314,12 +338,28 @@ class EditorApp(App[None]):
                 return False
             self.path = path
             self.status.file_name = self._file_name()
+        elif changed_on_disk(self.path.resolve(), self._disk):
+            choice = await self.push_screen_wait(ChangedOnDisk(self._file_name()))
+            if choice is ChangedChoice.RELOAD:
+                self._reload()
+                return False
+            if choice is ChangedChoice.SAVE_AS:
+                path = await self.push_screen_wait(SaveAs())
+                if path is None:
+                    return False
+                self.path = path
+                self.status.file_name = self._file_name()
+                self._recovery.remove(self._edits)  # the copy follows the new name
+                self._recovery = RecoveryCopy(self.path)
+            elif choice is not ChangedChoice.OVERWRITE:
+                return False
         text, edits = self.editor.text, self._edits
         cursor = self.editor.document.get_index_from_location(self.editor.cursor_location)
         stored = join_layout(text, self._layout)
         if not await self._write(self.path, stored):
             return False
         self._saved_text = text
+        self._disk = disk_state(self.path.resolve())
         if self._layout.lines is not None:  # mixed breaks: match the next save against this one
             self._layout = split_layout(stored)[1]
         self.modified = False
@@ -330,6 +370,23 @@ class EditorApp(App[None]):
         self.notify(f"Salvo em {self.path}", timeout=2)
         await self._learn(text, cursor)
         return True
+
+    def _reload(self) -> None:
+        """Take the file's text from disk, as an edit: Ctrl+Z brings the buffer back."""
+        assert self.path is not None
+        try:
+            raw = read_document(self.path)
+        except DocumentError as error:
+            self.notify(str(error), title="Não foi possível recarregar", severity="error")
+            return
+        self._disk = disk_state(self.path.resolve())
+        text, self._layout = split_layout(raw)
+        self._saved_text = text
+        if text == self.editor.text:  # no edit, so no Changed event to clear the flag
+            self.modified = False
+            return
+        self._reloads += 1
+        self.editor.replace(text, (0, 0), self.editor.document.end, maintain_selection_offset=False)
 
     async def _write(self, path: Path, stored: str) -> bool:
         """Save `stored` to `path`, asking first if the file is read-only; False if nothing

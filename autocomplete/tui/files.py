@@ -4,6 +4,7 @@ breaks the file had are written back as they were."""
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import re
 import stat
@@ -49,6 +50,40 @@ def read_document(path: Path) -> str:
         raise DocumentError(
             f"{path} não está em UTF-8 (byte inválido na posição {error.start})"
         ) from None
+
+
+@dataclass(frozen=True)
+class DiskState:
+    """What the file on disk was when the editor read or last saved it."""
+
+    mtime_ns: int
+    size: int
+    sha256: str
+
+
+def disk_state(path: Path) -> DiskState | None:
+    """The file's state now; None if it does not exist (or cannot be read)."""
+    try:
+        info = path.stat()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+    return DiskState(info.st_mtime_ns, info.st_size, digest)
+
+
+def changed_on_disk(path: Path, known: DiskState | None) -> bool:
+    """Whether another program changed (or created) `path` since it was `known`."""
+    try:
+        info = path.stat()
+    except OSError:
+        return False  # gone (or unreachable): saving recreates it, nobody's text is lost
+    if known is None:
+        return True  # created since the editor started
+    if (info.st_mtime_ns, info.st_size) == (known.mtime_ns, known.size):
+        return False  # the cheap check first: no need to read a big file on every save
+    # Same size but touched, or rewritten with the same bytes: only the content counts.
+    now = disk_state(path)
+    return now is None or now.sha256 != known.sha256
 
 
 class ReadOnlyError(DocumentError):
