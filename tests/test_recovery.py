@@ -485,3 +485,26 @@ def test_touching_a_file_without_changing_it_is_no_change(tmp_path: Path) -> Non
     assert changed_on_disk(path, known)
     assert changed_on_disk(path, None)  # created since
     assert not changed_on_disk(tmp_path / "apagado.txt", known)  # gone: saving recreates it
+
+
+def test_two_editors_killed_on_one_file_both_leave_their_text(
+    tiny_model: Path, tmp_path: Path, private_data_dir: Path
+) -> None:
+    path = tmp_path / "carta.txt"
+    path.write_text("Prezada Ana,\n", encoding="utf-8")
+    typed = ["Texto do primeiro. ", "Texto do segundo. "]
+    editors = [Terminal(str(path), "--checkpoint", str(tiny_model), "--no-learn") for _ in typed]
+    try:
+        for editor, text in zip(editors, typed, strict=True):
+            editor.wait_for("carta.txt")
+            editor.type(text)
+        deadline = time.monotonic() + 120  # ends a hung run only
+        while not all(any(t in c for c in copy_texts(private_data_dir)) for t in typed):
+            assert time.monotonic() < deadline, "the editors never wrote their copies"
+            time.sleep(0.1)
+    finally:
+        for editor in editors:
+            editor.kill_9()
+    # Before: one shared copy, so the first editor's text was gone.
+    left = sorted(copy.text for copy in RecoveryCopy(path).left_behind())
+    assert left == sorted(text + "Prezada Ana,\n" for text in typed)
