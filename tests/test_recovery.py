@@ -4,6 +4,7 @@ a crash (including a real `kill -9` of the editor)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import fcntl
 import json
@@ -26,9 +27,9 @@ from textual.widgets import Input, Static
 from autocomplete import Suggester
 from autocomplete.tui import recovery
 from autocomplete.tui.app import EditorApp, EditorOptions
-from autocomplete.tui.dialogs import ConfirmQuit, RecoverText, SaveAs
-from autocomplete.tui.files import read_document
-from autocomplete.tui.recovery import RecoveryCopy
+from autocomplete.tui.dialogs import ChangedOnDisk, ConfirmQuit, RecoverText, SaveAs
+from autocomplete.tui.files import changed_on_disk, disk_state, read_document
+from autocomplete.tui.recovery import Instance, RecoveryCopy
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +51,15 @@ async def recovery_written(pilot) -> None:
     await settle(pilot)
 
 
+def copy_texts(private_data_dir: Path) -> list[str]:
+    """The text of every recovery copy, whichever editor wrote it."""
+    texts = []
+    for copy in copies(private_data_dir):
+        with contextlib.suppress(OSError, ValueError):
+            texts.append(json.loads(copy.read_bytes())["text"])
+    return texts
+
+
 def copy_text(path: Path | None) -> str | None:
     recovered = RecoveryCopy(path).read()
     return recovered.text if recovered is not None else None
@@ -63,13 +73,15 @@ def test_copy_is_private_json_named_by_the_documents_path(
     assert copy.path.parent == private_data_dir / "recovery"
     assert stat.S_IMODE(copy.path.stat().st_mode) == 0o600
     assert stat.S_IMODE(copy.path.parent.stat().st_mode) == 0o700
+    me = Instance.current()
     assert json.loads(copy.path.read_text()) == {
         "path": str(tmp_path / "nota.txt"),
         "text": "Olá\n\udc80",
+        "instance": {"pid": me.pid, "started": me.started, "boot": me.boot},
     }
     assert copy.read().text == "Olá\n\udc80"
     assert RecoveryCopy(tmp_path / "outra.txt").path != copy.path
-    assert RecoveryCopy(None).path.name == "sem-nome.json"
+    assert RecoveryCopy(None).path.name == f"sem-nome.{me.pid}-{me.started}.json"
 
 
 def test_an_older_write_never_replaces_a_newer_copy_or_a_save(tmp_path: Path) -> None:
@@ -192,10 +204,16 @@ async def test_no_recovery_timer_fires_after_the_editor_is_gone(
     assert not app.is_running
 
 
+def dead_instance() -> Instance:
+    """An editor that is gone: this pid, but started at another time (the pid reused)."""
+    me = Instance.current()
+    return Instance(me.pid, me.started - 1, me.boot)
+
+
 def crashed_session(path: Path, saved: str, unsaved: str) -> None:
     """What a killed editor leaves: FILE with `saved`, the recovery copy with `unsaved`."""
     path.write_text(saved, encoding="utf-8")
-    RecoveryCopy(path).write(unsaved, edits=1)
+    RecoveryCopy(path, dead_instance()).write(unsaved, edits=1)
 
 
 @pilot_test
@@ -227,7 +245,7 @@ async def test_discarding_deletes_the_copy(suggester: Suggester, tmp_path: Path)
         await pilot.click("#discard")
         await pilot.pause()
         assert editor_of(app).text == "Oi\n" and not app.modified
-        assert RecoveryCopy(path).read() is None
+        assert RecoveryCopy(path, dead_instance()).read() is None
 
 
 @pilot_test
@@ -240,7 +258,7 @@ async def test_a_copy_equal_to_the_file_is_not_offered(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert not isinstance(app.screen, RecoverText)
-        assert RecoveryCopy(path).read() is None
+        assert RecoveryCopy(path, dead_instance()).read() is None
 
 
 class Terminal:
@@ -288,7 +306,7 @@ class Terminal:
 
 @pilot_test
 async def test_text_typed_before_kill_9_is_offered_back(
-    suggester: Suggester, tiny_model: Path, tmp_path: Path
+    suggester: Suggester, tiny_model: Path, tmp_path: Path, private_data_dir: Path
 ) -> None:
     path = tmp_path / "carta.txt"
     path.write_text("Prezada Ana,\n", encoding="utf-8")
@@ -300,7 +318,7 @@ async def test_text_typed_before_kill_9_is_offered_back(
         # Wait for the copy however long a loaded machine takes; the deadline only ends a
         # hung run.
         deadline = time.monotonic() + 120
-        while (copy := RecoveryCopy(path).read()) is None or typed not in copy.text:
+        while not any(typed in text for text in copy_texts(private_data_dir)):
             assert time.monotonic() < deadline, "the editor never wrote a recovery copy"
             time.sleep(0.1)
     finally:
@@ -317,3 +335,176 @@ async def test_text_typed_before_kill_9_is_offered_back(
         # Typed where the cursor starts: at the top of the file.
         assert editor_of(app).text == typed + "Prezada Ana,\n"
         assert app.modified
+
+
+# -- one copy per editor instance -----------------------------------------------------------
+@pytest.fixture
+def running_editor():
+    """Another editor still running: a live process, known by its pid and start time."""
+    process = subprocess.Popen(["sleep", "600"])
+    try:
+        yield process, Instance(process.pid, recovery._start_time(process.pid) or 0, "")
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_two_editors_keep_separate_copies(tmp_path: Path) -> None:
+    path = tmp_path / "nota.txt"
+    first, second = RecoveryCopy(path), RecoveryCopy(path, dead_instance())
+    first.write("do primeiro", edits=1)
+    second.write("do segundo", edits=1)
+    # Before: one file per document; the last writer won and one removal took both.
+    assert first.path != second.path
+    first.remove(edits=2)
+    assert second.read().text == "do segundo"
+    assert [copy.text for copy in first.left_behind()] == ["do segundo"]
+
+
+def test_a_copy_is_offered_only_once_its_editor_is_gone(tmp_path: Path, running_editor) -> None:
+    process, other = running_editor
+    path = tmp_path / "nota.txt"
+    RecoveryCopy(path, other).write("do outro editor", edits=1)
+    assert other.alive() and RecoveryCopy(path).left_behind() == []
+    process.kill()
+    process.wait()
+    assert not other.alive()
+    assert [copy.text for copy in RecoveryCopy(path).left_behind()] == ["do outro editor"]
+
+
+@pilot_test
+async def test_saving_or_discarding_never_deletes_another_editors_copy(
+    suggester: Suggester, tmp_path: Path, running_editor
+) -> None:
+    _, other = running_editor
+    path = tmp_path / "nota.txt"
+    crashed_session(path, "Oi\n", "Oi, perdido")
+    RecoveryCopy(path, other).write("Oi, do outro editor aberto", edits=1)
+    app = EditorApp(EditorOptions(path=path), "Oi\n", suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, RecoverText)  # the crashed one, not the running one
+        await pilot.click("#discard")
+        await pilot.pause()
+        await pilot.press("end", "!", "ctrl+s")
+        await settle(pilot)
+        assert path.read_text(encoding="utf-8") == "Oi!\n"
+    assert RecoveryCopy(path, dead_instance()).read() is None
+    assert RecoveryCopy(path, other).read().text == "Oi, do outro editor aberto"
+
+
+@pilot_test
+async def test_a_recovered_copy_goes_once_this_editor_holds_the_text(
+    suggester: Suggester, tmp_path: Path
+) -> None:
+    path = tmp_path / "nota.txt"
+    crashed_session(path, "Oi\n", "Oi, recuperado")
+    app = EditorApp(EditorOptions(path=path), "Oi\n", suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.click("#recover")
+        await recovery_written(pilot)
+        assert copy_text(path) == "Oi, recuperado"  # this editor's own copy
+        assert RecoveryCopy(path, dead_instance()).read() is None
+
+
+# -- a file another program changed since it was opened ------------------------------------
+async def save_after_outside_change(pilot, path: Path) -> None:
+    """Type, let another program rewrite FILE, then Ctrl+S: the question is on screen."""
+    await pilot.press("end", *" editado")
+    path.write_text("Mudado por outro programa\n", encoding="utf-8")
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ChangedOnDisk)  # before: overwritten without a word
+
+
+@pilot_test
+async def test_saving_over_an_outside_change_asks_and_can_overwrite(
+    suggester: Suggester, tmp_path: Path
+) -> None:
+    path = tmp_path / "nota.txt"
+    path.write_text("Oi\n", encoding="utf-8")
+    app = EditorApp(EditorOptions(path=path), "Oi\n", suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await save_after_outside_change(pilot, path)
+        await pilot.click("#cancel")
+        await settle(pilot)
+        assert path.read_text(encoding="utf-8") == "Mudado por outro programa\n"
+        assert app.modified
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.click("#overwrite")
+        await settle(pilot)
+        assert path.read_text(encoding="utf-8") == "Oi editado\n" and not app.modified
+        await pilot.press("!", "ctrl+s")  # saved by this editor since: no question
+        await settle(pilot)
+        assert not isinstance(app.screen, ChangedOnDisk)
+        assert path.read_text(encoding="utf-8") == "Oi editado!\n"
+
+
+@pilot_test
+async def test_reloading_takes_the_outside_change_and_undo_brings_the_buffer_back(
+    suggester: Suggester, tmp_path: Path
+) -> None:
+    path = tmp_path / "nota.txt"
+    path.write_text("Oi\n", encoding="utf-8")
+    app = EditorApp(EditorOptions(path=path), "Oi\n", suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await save_after_outside_change(pilot, path)
+        await pilot.click("#reload")
+        await settle(pilot)
+        assert editor_of(app).text == "Mudado por outro programa\n" and not app.modified
+        await pilot.press("ctrl+z")
+        assert editor_of(app).text == "Oi editado\n"
+
+
+@pilot_test
+async def test_save_as_keeps_both_texts(suggester: Suggester, tmp_path: Path) -> None:
+    path = tmp_path / "nota.txt"
+    path.write_text("Oi\n", encoding="utf-8")
+    app = EditorApp(EditorOptions(path=path), "Oi\n", suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await save_after_outside_change(pilot, path)
+        await pilot.click("#save-as")
+        await pilot.pause()
+        assert isinstance(app.screen, SaveAs)
+        app.screen.query_one(Input).value = str(tmp_path / "minha.txt")
+        await pilot.press("enter")
+        await settle(pilot)
+    assert path.read_text(encoding="utf-8") == "Mudado por outro programa\n"
+    assert (tmp_path / "minha.txt").read_text(encoding="utf-8") == "Oi editado\n"
+
+
+def test_touching_a_file_without_changing_it_is_no_change(tmp_path: Path) -> None:
+    path = tmp_path / "nota.txt"
+    path.write_text("Oi\n", encoding="utf-8")
+    known = disk_state(path)
+    os.utime(path, ns=(1, 1))
+    assert not changed_on_disk(path, known)
+    path.write_text("Oi!\n", encoding="utf-8")
+    assert changed_on_disk(path, known)
+    assert changed_on_disk(path, None)  # created since
+    assert not changed_on_disk(tmp_path / "apagado.txt", known)  # gone: saving recreates it
+
+
+def test_two_editors_killed_on_one_file_both_leave_their_text(
+    tiny_model: Path, tmp_path: Path, private_data_dir: Path
+) -> None:
+    path = tmp_path / "carta.txt"
+    path.write_text("Prezada Ana,\n", encoding="utf-8")
+    typed = ["Texto do primeiro. ", "Texto do segundo. "]
+    editors = [Terminal(str(path), "--checkpoint", str(tiny_model), "--no-learn") for _ in typed]
+    try:
+        for editor, text in zip(editors, typed, strict=True):
+            editor.wait_for("carta.txt")
+            editor.type(text)
+        deadline = time.monotonic() + 120  # ends a hung run only
+        while not all(any(t in c for c in copy_texts(private_data_dir)) for t in typed):
+            assert time.monotonic() < deadline, "the editors never wrote their copies"
+            time.sleep(0.1)
+    finally:
+        for editor in editors:
+            editor.kill_9()
+    # Before: one shared copy, so the first editor's text was gone.
+    left = sorted(copy.text for copy in RecoveryCopy(path).left_behind())
+    assert left == sorted(text + "Prezada Ana,\n" for text in typed)

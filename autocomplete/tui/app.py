@@ -20,10 +20,28 @@ from textual.timer import Timer
 from textual.widgets import Footer, TextArea
 from textual.worker import Worker, WorkerState
 
+from autocomplete.errors import DocumentError
 from autocomplete.tui import recovery
-from autocomplete.tui.dialogs import ConfirmQuit, QuitChoice, RecoverText, SaveAs
+from autocomplete.tui.dialogs import (
+    ChangedChoice,
+    ChangedOnDisk,
+    ConfirmQuit,
+    ConfirmReadOnly,
+    QuitChoice,
+    RecoverText,
+    SaveAs,
+)
 from autocomplete.tui.editor import SuggestingEditor
-from autocomplete.tui.files import save_document
+from autocomplete.tui.files import (
+    DiskState,
+    ReadOnlyError,
+    changed_on_disk,
+    disk_state,
+    join_layout,
+    read_document,
+    save_document,
+    split_layout,
+)
 from autocomplete.tui.keys import read_escape_digit_as_alt
 from autocomplete.tui.learning import changed_text, finished
 from autocomplete.tui.probability_panel import ProbabilityPanel
@@ -66,12 +84,14 @@ class EditorApp(App[None]):
         text: str = "",
         suggester: Suggester | None = None,
     ) -> None:
-        """`suggester`, when given, is used instead of loading `options.checkpoint`."""
+        """`text` is the file as read (a BOM and any line breaks: saving writes them back);
+        `suggester`, when given, is used instead of loading `options.checkpoint`."""
         super().__init__()
         read_escape_digit_as_alt()
         self.options = options or EditorOptions()
         self.path = self.options.path
-        self._text = text
+        self._text, self._layout = split_layout(text)
+        text = self._text
         self._saved_text = text  # what FILE holds: quitting compares against it
         self._learned_text = text  # what learning has seen: each save learns only the rest
         self._suggester = suggester
@@ -79,6 +99,10 @@ class EditorApp(App[None]):
         self._recovery = RecoveryCopy(self.path)
         self._recovery_timer: Timer | None = None
         self._recovery_failing = False  # warn once, not on every write, e.g. on a full disk
+        self._adopted: list[Recovered] = []  # crashed sessions' copies taken back
+        # The file as read: a save first checks that no other program changed it since.
+        self._disk: DiskState | None = disk_state(self.path) if self.path else None
+        self._reloads = 0  # Changed events from reloading the file, which leave it unmodified
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -172,7 +196,11 @@ class EditorApp(App[None]):
 
     @on(SuggestingEditor.Changed)
     def _edited(self, event: SuggestingEditor.Changed) -> None:
-        self.modified = True
+        if self._reloads:
+            self._reloads -= 1
+            self.modified = False
+        else:
+            self.modified = True
         self._edits += 1
         # Not a debounce that waits for a pause: steady typing must reach the copy too.
         if self._recovery_timer is None:
@@ -185,16 +213,21 @@ class EditorApp(App[None]):
 
     # -- recovery copies ------------------------------------------------------------------
     def _offer_recovery(self) -> None:
-        """Offer the text a crashed session left unsaved, if it differs from the file."""
-        recovered = self._recovery.read()
-        if recovered is None:
-            return
-        if recovered.text == self._text:
-            self._recovery.remove(self._edits)
-        else:
+        """Offer the text a crashed session left unsaved, if it differs from the file.
+
+        Only copies of editors that are gone: another editor still open on this file keeps
+        its own. Of several, the newest is offered; the others wait for the next start.
+        """
+        different = []
+        for recovered in self._recovery.left_behind():
+            if recovered.text == self._text:
+                recovery.discard(recovered)  # nothing in it that the file does not hold
+            else:
+                different.append(recovered)
+        if different:
             self.push_screen(
-                RecoverText(self._file_name(), recovered.written_at),
-                partial(self._recovery_chosen, recovered),
+                RecoverText(self._file_name(), different[0].written_at),
+                partial(self._recovery_chosen, different[0]),
             )
 
     def _recovery_chosen(self, recovered: Recovered, recover: bool | None) -> None:
@@ -202,8 +235,14 @@ class EditorApp(App[None]):
             self.editor.replace(
                 recovered.text, (0, 0), self.editor.document.end, maintain_selection_offset=False
             )
+            # The old copy goes once this editor's own copy holds the text (or it is saved).
+            self._adopted.append(recovered)
         else:
-            self._recovery.remove(self._edits)
+            recovery.discard(recovered)
+
+    def _release_adopted(self) -> None:
+        while self._adopted:
+            recovery.discard(self._adopted.pop())
 
     def _keep_recovery_copy(self, editor: TextArea) -> None:
         self._recovery_timer = None
@@ -224,6 +263,7 @@ class EditorApp(App[None]):
             self._recovery_failing = True
         else:
             self._recovery_failing = False
+            self._release_adopted()
 
     # -- keys -----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -287,6 +327,7 @@ class EditorApp(App[None]):
             if choice is QuitChoice.SAVE and not await self._save():
                 return
         self._recovery.remove(self._edits)  # saved, unchanged, or thrown away on purpose
+        self._release_adopted()
         self.exit()
 
     async def _save(self) -> bool:
@@ -297,26 +338,74 @@ class EditorApp(App[None]):
                 return False
             self.path = path
             self.status.file_name = self._file_name()
+        elif changed_on_disk(self.path.resolve(), self._disk):
+            choice = await self.push_screen_wait(ChangedOnDisk(self._file_name()))
+            if choice is ChangedChoice.RELOAD:
+                self._reload()
+                return False
+            if choice is ChangedChoice.SAVE_AS:
+                path = await self.push_screen_wait(SaveAs())
+                if path is None:
+                    return False
+                self.path = path
+                self.status.file_name = self._file_name()
+                self._recovery.remove(self._edits)  # the copy follows the new name
+                self._recovery = RecoveryCopy(self.path)
+            elif choice is not ChangedChoice.OVERWRITE:
+                return False
         text, edits = self.editor.text, self._edits
         cursor = self.editor.document.get_index_from_location(self.editor.cursor_location)
-        try:
-            save_document(self.path, text)
-        except OSError as error:  # the buffer stays open and modified: nothing is lost
-            self.notify(
-                f"{self.path}: {error.strerror or error}",
-                title="Não foi possível salvar",
-                severity="error",
-                timeout=10,
-            )
+        stored = join_layout(text, self._layout)
+        if not await self._write(self.path, stored):
             return False
         self._saved_text = text
+        self._disk = disk_state(self.path.resolve())
+        if self._layout.lines is not None:  # mixed breaks: match the next save against this one
+            self._layout = split_layout(stored)[1]
         self.modified = False
         self._recovery.remove(edits)
+        self._release_adopted()
         if self._recovery.document is None:  # named by this first save: later copies follow
             self._recovery = RecoveryCopy(self.path)
         self.notify(f"Salvo em {self.path}", timeout=2)
         await self._learn(text, cursor)
         return True
+
+    def _reload(self) -> None:
+        """Take the file's text from disk, as an edit: Ctrl+Z brings the buffer back."""
+        assert self.path is not None
+        try:
+            raw = read_document(self.path)
+        except DocumentError as error:
+            self.notify(str(error), title="Não foi possível recarregar", severity="error")
+            return
+        self._disk = disk_state(self.path.resolve())
+        text, self._layout = split_layout(raw)
+        self._saved_text = text
+        if text == self.editor.text:  # no edit, so no Changed event to clear the flag
+            self.modified = False
+            return
+        self._reloads += 1
+        self.editor.replace(text, (0, 0), self.editor.document.end, maintain_selection_offset=False)
+
+    async def _write(self, path: Path, stored: str) -> bool:
+        """Save `stored` to `path`, asking first if the file is read-only; False if nothing
+        was written (the buffer stays open and modified: nothing is lost)."""
+        try:
+            try:
+                save_document(path, stored)
+            except ReadOnlyError:
+                if not await self.push_screen_wait(ConfirmReadOnly(path.name)):
+                    return False
+                save_document(path, stored, over_read_only=True)
+        except DocumentError as error:  # text UTF-8 cannot hold
+            reason = str(error)
+        except OSError as error:
+            reason = f"{path}: {error.strerror or error}"
+        else:
+            return True
+        self.notify(reason, title="Não foi possível salvar", severity="error", timeout=10)
+        return False
 
     async def _learn(self, text: str, cursor: int) -> None:
         """Teach the personal vocabulary the words finished since it last learned from this

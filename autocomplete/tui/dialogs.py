@@ -1,5 +1,5 @@
-"""Modal questions: quit with unsaved changes, the name of a new file, and whether to take
-back the text a crashed session left unsaved."""
+"""Modal questions: quit with unsaved changes, the name of a new file, whether to save over
+a read-only file, and whether to take back the text a crashed session left unsaved."""
 
 from __future__ import annotations
 
@@ -76,6 +76,74 @@ class SaveAs(ModalScreen[Path | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ChangedChoice(Enum):
+    OVERWRITE = "overwrite"
+    RELOAD = "reload"
+    SAVE_AS = "save-as"
+    CANCEL = "cancel"
+
+
+class ChangedOnDisk(ModalScreen[ChangedChoice]):
+    """The file changed on disk since it was opened (or last saved): what should saving do?"""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancelar", id="cancel-changed")
+    ]
+
+    def __init__(self, file_name: str) -> None:
+        super().__init__()
+        self.file_name = file_name
+
+    def compose(self) -> ComposeResult:
+        with Grid(classes="dialog wide"):
+            yield Label(
+                f"{self.file_name} foi alterado por outro programa desde que foi aberto. "
+                "Salvar por cima apaga essas alterações.",
+                classes="question",
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Sobrescrever", variant="error", id=ChangedChoice.OVERWRITE.value)
+                yield Button("Recarregar", id=ChangedChoice.RELOAD.value)
+                yield Button("Salvar como", variant="primary", id=ChangedChoice.SAVE_AS.value)
+                yield Button("Cancelar", id=ChangedChoice.CANCEL.value)
+
+    @on(Button.Pressed)
+    def _chosen(self, event: Button.Pressed) -> None:
+        self.dismiss(ChangedChoice(event.button.id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(ChangedChoice.CANCEL)
+
+
+class ConfirmReadOnly(ModalScreen[bool]):
+    """Ask before saving over a read-only file: True to save anyway."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancelar", id="cancel-read-only")
+    ]
+
+    def __init__(self, file_name: str) -> None:
+        super().__init__()
+        self.file_name = file_name
+
+    def compose(self) -> ComposeResult:
+        with Grid(classes="dialog"):
+            yield Label(
+                f"{self.file_name} é somente leitura. Salvar por cima mesmo assim?",
+                classes="question",
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Salvar mesmo assim", variant="error", id="overwrite")
+                yield Button("Cancelar", variant="primary", id="cancel")
+
+    @on(Button.Pressed)
+    def _chosen(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "overwrite")
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
 
 
 class RecoverText(ModalScreen[bool]):

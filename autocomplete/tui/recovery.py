@@ -1,5 +1,9 @@
 """Recovery copies: unsaved text kept in the user's data folder while it is being edited, so
-a crash, a `kill -9` or a power cut loses at most the last moment of typing."""
+a crash, a `kill -9` or a power cut loses at most the last moment of typing.
+
+Each editor instance keeps its own copy, named by the document and by the instance (pid,
+process start time, boot): two editors on one file never overwrite or delete each other's
+copy, and a copy is offered back only once the instance that wrote it is gone."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import hashlib
 import json
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from autocomplete.atomic import atomic_write
@@ -19,44 +23,111 @@ UNNAMED = "sem-nome"  # the copy of a buffer opened without FILE
 
 
 @dataclass(frozen=True)
+class Instance:
+    """One run of the editor: a pid alone is reused, with its start time and boot it is not."""
+
+    pid: int
+    started: int  # process start, in clock ticks after boot (0 where /proc is missing)
+    boot: str  # the kernel's boot id ("" where /proc is missing)
+
+    @classmethod
+    def current(cls) -> Instance:
+        return cls(os.getpid(), _start_time(os.getpid()) or 0, _boot_id())
+
+    def alive(self) -> bool:
+        if self.boot and self.boot != _boot_id():
+            return False  # the machine restarted since
+        started = _start_time(self.pid)
+        if started is not None:
+            return started == self.started
+        try:  # no /proc: ask the kernel whether the pid exists (it may have been reused)
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except OSError:  # exists, owned by someone else
+            return True
+        return True
+
+
+def _start_time(pid: int) -> int | None:
+    """Field 22 of /proc/PID/stat; None if there is no such process (or no /proc)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces and parentheses: count after its last ")".
+    return int(stat.rsplit(")", 1)[1].split()[19])
+
+
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
+
+
+@dataclass(frozen=True)
 class Recovered:
     text: str
     written_at: float  # unix time of the copy
+    path: Path  # the copy itself: discarding it deletes this file and no other
 
 
 class RecoveryCopy:
-    """The recovery copy of one document: JSON {"path": ..., "text": ...}, mode 0600.
+    """The recovery copy of one document by one editor instance: JSON {"path", "text",
+    "instance"}, mode 0600.
 
     Written from worker threads. Each write and removal carries the count of edits it was
     taken after, so a slow write of older text never replaces a newer copy, and never brings
     back a copy that a save has just removed.
     """
 
-    def __init__(self, document: Path | None) -> None:
+    def __init__(self, document: Path | None, instance: Instance | None = None) -> None:
         self.document = document.resolve() if document is not None else None
-        name = (
+        self.instance = instance or Instance.current()
+        self._name = (
             hashlib.sha256(str(self.document).encode()).hexdigest()[:32]
             if self.document is not None
             else UNNAMED
         )
-        self.path = data_dir() / "recovery" / f"{name}.json"
+        self.path = (
+            self._folder() / f"{self._name}.{self.instance.pid}-{self.instance.started}.json"
+        )
         self._lock = threading.Lock()
         self._edits = -1  # edit count of the newest write or removal
 
+    @staticmethod
+    def _folder() -> Path:
+        return data_dir() / "recovery"
+
     def read(self) -> Recovered | None:
-        """The copy left by an earlier session, or None if there is none (or it is unreadable)."""
-        try:
-            text = json.loads(self.path.read_bytes())["text"]
-            written_at = self.path.stat().st_mtime
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-        return Recovered(text, written_at) if isinstance(text, str) else None
+        """This instance's copy, or None if there is none (or it is unreadable)."""
+        return _read(self.path)
+
+    def left_behind(self) -> list[Recovered]:
+        """Copies of this document whose editor is gone (crashed, killed), newest first.
+
+        Copies of editors still running are theirs to keep or remove, never offered here.
+        """
+        found = []
+        for path in self._folder().glob(f"{self._name}.*json"):
+            if path == self.path:
+                continue
+            try:
+                instance = Instance(**json.loads(path.read_bytes())["instance"])
+            except (OSError, ValueError, KeyError, TypeError):
+                instance = None  # a copy from before instances, or damaged: nobody's
+            if instance is not None and instance.alive():
+                continue
+            if (recovered := _read(path)) is not None:
+                found.append(recovered)
+        return sorted(found, key=lambda recovered: recovered.written_at, reverse=True)
 
     def write(self, text: str, edits: int) -> None:
         """Keep `text`, the buffer after `edits` changes; OSError if it cannot be written."""
         # ASCII JSON: any str round-trips, even lone surrogates a paste may have brought.
         path = str(self.document) if self.document is not None else None
-        data = json.dumps({"path": path, "text": text}).encode()
+        data = json.dumps({"path": path, "text": text, "instance": asdict(self.instance)}).encode()
         with self._lock:
             if edits <= self._edits:
                 return
@@ -74,3 +145,18 @@ class RecoveryCopy:
             # to the saved text, or offers it.
             with contextlib.suppress(OSError):
                 self.path.unlink(missing_ok=True)
+
+
+def discard(recovered: Recovered) -> None:
+    """Delete a copy left behind, once the user has taken its text back or thrown it away."""
+    with contextlib.suppress(OSError):
+        recovered.path.unlink(missing_ok=True)
+
+
+def _read(path: Path) -> Recovered | None:
+    try:
+        text = json.loads(path.read_bytes())["text"]
+        written_at = path.stat().st_mtime
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return Recovered(text, written_at, path) if isinstance(text, str) else None
