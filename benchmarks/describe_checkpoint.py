@@ -24,17 +24,8 @@ import platform
 from dataclasses import asdict
 
 from autocomplete import inference_file
+from autocomplete.evaluate import ROWS as METRICS  # the rows evaluate prints
 
-METRICS = [
-    ("perplexity", "perplexity", "{:.1f}"),
-    ("top1", "next word, top-1", "{:.1%}"),
-    ("top3", "next word, top-3", "{:.1%}"),
-    ("top3_after_1", "top-3 after 1 letter", "{:.1%}"),
-    ("top3_after_2", "top-3 after 2 letters", "{:.1%}"),
-    ("keystroke_savings", "keystroke savings", "{:.1%}"),
-    ("latency_p50_ms", "latency p50 (ms)", "{:.2f}"),
-    ("latency_p95_ms", "latency p95 (ms)", "{:.2f}"),
-]
 COLUMNS = ("new LSTM", "previous (Machado only)", "KN trigram, same mix")
 
 
