@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
+import signal
 import stat
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 from textual import constants, events
 from textual._xterm_parser import XTermParser
+from textual.drivers.linux_driver import LinuxDriver
 from textual.widgets import Input, Label
 from textual.widgets.text_area import Selection
 
@@ -151,6 +155,38 @@ async def test_pound_inverted_exclamation_and_trade_mark_are_typed(
         burst(app, [(key.key, key.character) for key in keys])
         await settle(pilot)
         assert editor_of(app).text == "Custa 10 £ ¡Olá! Marca™"
+
+
+@pilot_test
+async def test_invalid_utf8_from_the_terminal_is_typed_as_a_replacement_character(
+    suggester: Suggester, monkeypatch
+) -> None:
+    """Bytes go through Textual's Linux driver input thread, which Pilot bypasses: before,
+    its strict decoder raised UnicodeDecodeError there and the app panicked and exited."""
+    app = EditorApp(suggester=suggester)  # makes the driver decode with errors="replace"
+    async with app.run_test(size=SIZE) as pilot:
+        read_end, write_end = os.pipe()
+        with monkeypatch.context() as patch:  # a driver reading the pipe, not the test's stdin
+            patch.setattr(sys, "__stdin__", os.fdopen(read_end, "rb", closefd=False))
+            patch.setattr(signal, "signal", lambda *args: None)  # keep pytest's Ctrl+Z
+            driver = LinuxDriver(app)
+        # 0xC3 starts a two-byte character that "(" cannot continue; 0xFF is never UTF-8.
+        os.write(write_end, b"a\xc3(b\xffc\xc3\xa7")
+        thread = threading.Thread(target=driver._run_input_thread)  # Textual's thread target
+        thread.start()
+        try:
+            for _ in range(6000):  # until the keys arrive; the bound only ends a broken run
+                if editor_of(app).text == "a\ufffd(b\ufffdcç":
+                    break
+                await pilot.pause(0.01)
+        finally:
+            driver.exit_event.set()
+            thread.join()
+            os.close(read_end)
+            os.close(write_end)
+        await settle(pilot)  # the suggestions the typing started finish before teardown
+        assert editor_of(app).text == "a\ufffd(b\ufffdcç"
+        assert app.is_running
 
 
 @pilot_test

@@ -31,6 +31,7 @@ from autocomplete.tui.dialogs import (
     RecoverText,
     SaveAs,
 )
+from autocomplete.tui.driver import decode_input_with_replacement
 from autocomplete.tui.editor import SuggestingEditor
 from autocomplete.tui.files import (
     DiskState,
@@ -88,6 +89,7 @@ class EditorApp(App[None]):
         `suggester`, when given, is used instead of loading `options.checkpoint`."""
         super().__init__()
         read_escape_digit_as_alt()
+        decode_input_with_replacement()
         self.options = options or EditorOptions()
         self.path = self.options.path
         self._text, self._layout = split_layout(text)
