@@ -293,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> tuple[dict[str, dict], list[dict], dict[str, dict]]:
-    path = Path(args.checkpoint) if args.checkpoint else inference_file.default_path()
+    path = Path(args.checkpoint) if args.checkpoint else inference_file.DEFAULT_MODEL
     loaded = inference_file.read(path)
     trained_on = trained_fingerprints(loaded)
     baseline_sources = None

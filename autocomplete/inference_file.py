@@ -52,8 +52,6 @@ def _checkpoints_folder() -> Path:
 
 CHECKPOINTS = _checkpoints_folder()
 DEFAULT_MODEL = CHECKPOINTS / "model.npz"  # the shipped model (python -m autocomplete.ship)
-# Only until the next ship writes model.npz: then delete this and checkpoints/model.pt.
-LEGACY_MODEL = CHECKPOINTS / "model.pt"
 WEIGHTS = "weights/"
 
 
@@ -67,11 +65,6 @@ class Inference:
     metrics: dict[str, Any] = field(default_factory=dict)
     corpus_fingerprint: str = ""
     lexicon: Lexicon | None = None  # completion words beyond the vocabulary
-
-
-def default_path() -> Path:
-    """The shipped model: model.npz, or the older model.pt while no model.npz is shipped."""
-    return LEGACY_MODEL if LEGACY_MODEL.exists() and not DEFAULT_MODEL.exists() else DEFAULT_MODEL
 
 
 def read(path: str | Path) -> Inference:

@@ -36,9 +36,7 @@ def ship(source: Path, target: Path) -> str:
     if target.suffix == ".pt":
         raise CheckpointError(f"the shipped model is an .npz inference file, not {target}")
     new = inference_file.read(source)
-    # The first ship to model.npz replaces what the editor loaded until then: model.pt.
-    shipping = target.resolve() == inference_file.DEFAULT_MODEL.resolve()
-    previous = inference_file.default_path() if shipping else target
+    previous = target
     replaced = "(nothing there before)"
     if previous.exists():
         try:
@@ -51,10 +49,7 @@ def ship(source: Path, target: Path) -> str:
         new = dataclasses.replace(new, lexicon=words)
         added = f"\nwith a completion lexicon of {len(words):,} words: {words.source}"
     inference_file.save(target, new)
-    report = f"{target} now holds {source}: {describe(new)}{added}\nit replaced: {replaced}"
-    if previous != target:
-        report += f"\n{previous} is no longer loaded: delete it"
-    return report
+    return f"{target} now holds {source}: {describe(new)}{added}\nit replaced: {replaced}"
 
 
 def main(argv: list[str] | None = None) -> int:

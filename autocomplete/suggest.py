@@ -70,7 +70,7 @@ class Suggester(WordSuggester):
         mix in the user's own vocabulary (personal.py) from the user data folder;
         `personal=False` gives the bare model.
         """
-        loaded = inference_file.read(path if path is not None else inference_file.default_path())
+        loaded = inference_file.read(path if path is not None else inference_file.DEFAULT_MODEL)
         store = PersonalModel() if personal else None
         config = loaded.model.config
         name = f"{config.cell.upper()} {config.layers}x{config.hidden}"  # shown in the editor

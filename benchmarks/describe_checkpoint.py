@@ -43,7 +43,7 @@ def _table(title: str, columns: list[dict]) -> list[str]:
 
 def markdown(new: dict, previous: dict) -> str:
     modern = [s["source"] for s in new["text"] if s["source"] != "machado"]
-    lines = _table(f"modern test split ({len(modern)} sources)", _columns(new, previous))
+    lines = _table(f"test splits, {len(modern)} modern sources + machado", _columns(new, previous))
     lines += ["", "| source (test split) | " + " | ".join(
         f"{name}: ppl / top-3 / savings" for name in COLUMNS
     ) + " |", "|---|" + "---:|" * len(COLUMNS)]  # fmt: skip
@@ -58,7 +58,7 @@ def markdown(new: dict, previous: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--checkpoint", default=str(inference_file.default_path()))
+    parser.add_argument("--checkpoint", default=str(inference_file.DEFAULT_MODEL))
     parser.add_argument("--evaluation", required=True, help="evaluate --json of this model")
     parser.add_argument("--previous", required=True, help="evaluate --json of the model before")
     parser.add_argument("--command", action="append", default=[], help="training command(s)")

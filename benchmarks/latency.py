@@ -65,7 +65,7 @@ def one_repeat(path: Path, text: str) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--checkpoint", type=Path, default=inference_file.default_path())
+    parser.add_argument("--checkpoint", type=Path, default=inference_file.DEFAULT_MODEL)
     parser.add_argument("--text", type=Path, default=DEFAULT_TEXT, help=".txt file or folder")
     parser.add_argument("--chars", type=int, default=10_000, help="characters to type")
     parser.add_argument("--repeats", type=int, default=3)

@@ -118,7 +118,7 @@ def test_blocked_word_is_never_suggested(tiny_model):
 
 
 def test_acceptance_learning_one_text_with_the_shipped_model(tmp_path):
-    if not inference_file.default_path().exists():
+    if not inference_file.DEFAULT_MODEL.exists():
         pytest.skip("no shipped checkpoint")
     text = tmp_path / "email.txt"
     text.write_text("Bom dia, Carla.\nSegue documento em anexo.\nAbraços", encoding="utf-8")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 from autocomplete import checkpoint, inference_file, ship
 
 
@@ -36,17 +34,3 @@ def test_ship_writes_no_torch_checkpoint(tmp_path, tiny_model, capsys):
     target = tmp_path / "model.pt"
     assert ship.main([str(tiny_model), "--to", str(target)]) == 2
     assert ".npz" in capsys.readouterr().err and not target.exists()
-
-
-def test_the_first_ship_to_npz_replaces_the_torch_checkpoint(
-    tmp_path, tiny_model, capsys, monkeypatch
-):
-    legacy, shipped = tmp_path / "model.pt", tmp_path / "model.npz"
-    shutil.copy(tiny_model, legacy)
-    monkeypatch.setattr(inference_file, "LEGACY_MODEL", legacy)
-    monkeypatch.setattr(inference_file, "DEFAULT_MODEL", shipped)
-    assert inference_file.default_path() == legacy  # what loads until the next ship
-    assert ship.main([str(tiny_model), "--to", str(shipped)]) == 0
-    out = capsys.readouterr().out
-    assert "it replaced: LSTM 1x32" in out and f"{legacy} is no longer loaded" in out
-    assert inference_file.default_path() == shipped

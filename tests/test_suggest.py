@@ -136,7 +136,7 @@ def test_k_must_be_a_non_negative_int(suggester, k):
 
 def test_a_large_k_gives_that_many_distinct_words():
     """k=10,000 on the shipped model, whose vocabulary is larger than that."""
-    if not inference_file.default_path().exists():
+    if not inference_file.DEFAULT_MODEL.exists():
         pytest.skip("no shipped checkpoint")
     suggester = Suggester.load(personal=False)
     next_words = suggester.suggest("Segue documento em ", k=10_000)
@@ -260,7 +260,7 @@ def test_load_rejects_bad_files_with_one_error_type(tiny_model, tmp_path, damage
 
 
 def test_shipped_model_loads_and_suggests():
-    if not inference_file.default_path().exists():
+    if not inference_file.DEFAULT_MODEL.exists():
         pytest.skip("no shipped checkpoint")
     suggester = Suggester.load(personal=False)
     next_words = suggester.suggest("Eu não sei se você ", k=3)
