@@ -343,11 +343,15 @@ class WordSuggester(ABC):
             return Suggestions()
         log_probs = self.next_word_log_probs(query.context)
         if query.partial:
-            scored = self._completions(fold(query.partial), log_probs, k + PERSONAL_EXTRA)
+            folded = fold(query.partial)
+            # P(the word starts with what was typed): once per call, for both uses below.
+            given = self._prefix_probability(folded, log_probs)
+            scored = self._completions(folded, log_probs, given, k + PERSONAL_EXTRA)
         else:
+            given = 1.0
             scored = self._words(*_top(self._next_word_ids, log_probs, k + PERSONAL_EXTRA))
         if self.personal is not None:
-            scored = self._mix_personal(scored, query, log_probs)
+            scored = self._mix_personal(scored, query, log_probs, given)
         result = Suggestions(replace=len(query.partial))
         offered: set[str] = set()
         for word, prob in sorted(scored.items(), key=lambda item: -item[1]):
@@ -361,24 +365,23 @@ class WordSuggester(ABC):
         return result
 
     def _mix_personal(
-        self, scored: dict[str, float], query: Query, log_probs: np.ndarray
+        self, scored: dict[str, float], query: Query, log_probs: np.ndarray, given: float
     ) -> dict[str, float]:
         """Mix in what the user wrote: (1 - w) * P_model + w * P_user, blocked words out.
 
-        Words the model has never seen (names, "e-mail") enter through P_user alone.
+        Words the model has never seen (names, "e-mail") enter through P_user alone. `given`
+        is the model's probability of the typed prefix (1 for a next word).
         """
         personal = self.personal
         before = [] if query.sentence_start else pretokenize(query.context[-100:])[-2:]
-        folded = fold(query.partial)
         if query.partial:
-            mine, weight = personal.next_words(before, personal.completions(folded))
+            mine, weight = personal.next_words(before, personal.completions(fold(query.partial)))
             total = sum(mine.values())
             mine = {w: p / total for w, p in mine.items()} if total > 0 else {}
         else:
             mine, weight = personal.next_words(before)
         mixed = {w: (1 - weight) * p for w, p in scored.items() if not personal.is_blocked(w)}
         # The model's probability for user words outside its top candidates (given the prefix).
-        given = self._prefix_probability(folded, log_probs) if query.partial else 1.0
         for word, p in mine.items():
             if personal.is_blocked(word):
                 continue
@@ -422,15 +425,18 @@ class WordSuggester(ABC):
             total += float(np.exp(log_probs[UNK_ID])) * self._unknown.share(folded)
         return total
 
-    def _completions(self, folded: str, log_probs: np.ndarray, k: int) -> dict[str, float]:
+    def _completions(
+        self, folded: str, log_probs: np.ndarray, given: float, k: int
+    ) -> dict[str, float]:
         """The k likeliest vocabulary words and the k likeliest lexicon words starting with
-        `folded`, each with its probability given that the word starts so."""
+        `folded`, each with its probability given that the word starts so (`given` is the
+        prefix's probability, `_prefix_probability`)."""
         scored = self._words(*_top(self._prefix_ids(folded), log_probs, k))
         if self._unknown is not None:
             words, shares = self._unknown.top(folded, k)
             unknown = float(np.exp(log_probs[UNK_ID]))
             scored.update(zip(words, (unknown * shares).tolist(), strict=True))
-        given = max(self._prefix_probability(folded, log_probs), 1e-30)
+        given = max(given, 1e-30)
         return {word: p / given for word, p in scored.items()}
 
     def _cased(self, word: str, query: Query) -> str:
