@@ -180,17 +180,24 @@ def perplexity(loaded: Inference, text: str) -> float:
 
 
 def held_out_texts(
-    path: str | Path, split: str, trained_on: set[str], max_words: int | None = None
+    path: str | Path,
+    split: str,
+    trained_on: set[str],
+    max_words: int | None = None,
+    known_splits: dict[tuple[str, str], corpus.Split] | None = None,
 ) -> list[tuple[str, str, str]]:
     """(source name, text, split used) for each source of a FILE argument, each cut to its
-    first `max_words` words; see the module docstring for `split`."""
+    first `max_words` words; see the module docstring for `split`. `known_splits` (by source
+    name and fingerprint) saves cleaning and splitting a source a second time."""
+    known_splits = known_splits or {}
     result = []
     for source in corpus.read_sources([path]):
         chosen_split = split
         if split == "auto":
             chosen_split = "test" if source.fingerprint in trained_on else "all"
         if chosen_split == "test":
-            chosen = corpus.split(source.documents, source.name).test
+            known = known_splits.get((source.name, source.fingerprint))
+            chosen = (known or corpus.split(source.documents, source.name)).test
         else:
             chosen = [
                 sentence
@@ -296,15 +303,18 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, dict], list[dict], dict[st
     path = Path(args.checkpoint) if args.checkpoint else inference_file.DEFAULT_MODEL
     loaded = inference_file.read(path)
     trained_on = trained_fingerprints(loaded)
-    baseline_sources = None
     baseline_paths = args.baseline_corpus or (loaded.train_config.corpus if args.baseline else [])
-    if baseline_paths:
-        baseline_sources = corpus.read_sources(baseline_paths)
-        trained_on |= {source.fingerprint for source in baseline_sources}
+    baseline_sources = corpus.read_sources(baseline_paths) if baseline_paths else []
+    trained_on |= {source.fingerprint for source in baseline_sources}
+    # Split once: the baseline trains on these splits and a FILE often is one of its sources.
+    known_splits = {
+        (s.name, s.fingerprint): corpus.split(s.documents, s.name) for s in baseline_sources
+    }
     texts: dict[str, str] = {}
     sources = []
     for file in args.files:
-        for name, text, split in held_out_texts(file, args.split, trained_on, args.max_words):
+        held_out = held_out_texts(file, args.split, trained_on, args.max_words, known_splits)
+        for name, text, split in held_out:
             texts[name] = text
             sources.append({"path": file, "source": name, "split": split})
 
@@ -318,9 +328,9 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, dict], list[dict], dict[st
         models["personal"] = Suggester(
             loaded.tokenizer, loaded.model, personal=personal, lexicon=loaded.lexicon
         )
-    if baseline_sources is not None:
+    if baseline_sources:
         _note(f"trigram: training on {' '.join(baseline_paths)}")
-        splits = {s.name: corpus.split(s.documents, s.name) for s in baseline_sources}
+        splits = {s.name: known_splits[s.name, s.fingerprint] for s in baseline_sources}
         weights = {n: w for n, w in loaded.train_config.weights.items() if n in splits}
         models["trigram"] = KneserNeyTrigram.train(
             loaded.tokenizer, corpus.mix(splits, weights, "train"), loaded.lexicon
