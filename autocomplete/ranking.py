@@ -315,9 +315,10 @@ class WordSuggester(ABC):
         ]
         self._next_word_ids = np.flatnonzero(suggestable)
         # Completion index: suggestable word ids sorted by their folded spelling.
-        candidates = sorted(self._next_word_ids.tolist(), key=lambda i: fold(words[i]))
+        folded = tokenizer.folded_words
+        candidates = sorted(self._next_word_ids.tolist(), key=folded.__getitem__)
         self._sorted_ids = np.array(candidates, dtype=np.int64)
-        self._sorted_folded = [fold(words[i]) for i in candidates]
+        self._sorted_folded = [folded[i] for i in candidates]
         self._unknown = _UnknownWords.build(lexicon, tokenizer) if lexicon is not None else None
         self._context_ids = ContextIds(tokenizer)
         self._last_context: str | None = None

@@ -42,6 +42,8 @@ def pretokenize(text: str) -> list[str]:
 
 def fold(text: str) -> str:
     """Lower-case and strip accents: 'Você' -> 'voce', 'NÃO' -> 'nao'."""
+    if text.isascii():  # most words; loading a model folds some 100,000 of them
+        return text.lower()
     decomposed = unicodedata.normalize("NFD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -88,9 +90,10 @@ class Tokenizer:
         self.ids: dict[str, int] = {word: i for i, word in enumerate(self.words)}
         # Many people type Portuguese without accents: an unknown "nao" in the context is
         # read as the most frequent word that folds the same way ("não").
+        self.folded_words = [fold(word) for word in self.words]
         self.folded_ids: dict[str, int] = {}
-        for i, word in enumerate(self.words):
-            self.folded_ids.setdefault(fold(word), i)
+        for i, folded in enumerate(self.folded_words):
+            self.folded_ids.setdefault(folded, i)
 
     def __len__(self) -> int:
         return len(self.words)
