@@ -36,15 +36,15 @@ from typing import Protocol
 
 import numpy as np
 
-from autocomplete import corpus, inference_file
+from autocomplete import SLOTS, corpus, inference_file
 from autocomplete.errors import AutocompleteError, CorpusError
 from autocomplete.inference_file import Inference
 from autocomplete.ngram import KneserNeyTrigram
 from autocomplete.personal import PersonalModel
 from autocomplete.suggest import Suggester, Suggestion
-from autocomplete.tokenizer import EOS_ID, TOKEN, Tokenizer, is_word
+from autocomplete.text import is_word
+from autocomplete.tokenizer import EOS_ID, TOKEN, Tokenizer
 
-SLOTS = 3  # suggestions in the editor's bar
 LETTERS_PROBED = 2  # top-3 accuracy is also reported after typing 1 and 2 letters
 PERPLEXITY_ROWS = 16  # parallel streams when scoring the model
 PERPLEXITY_WINDOW = 256  # tokens per forward call

@@ -2,8 +2,9 @@
 
 The LSTM `Suggester` (suggest.py) and the Kneser-Ney baseline (ngram.py) differ only in how
 they turn context ids into a next-token distribution. Everything the user sees is decided
-here once: what counts as a partial word, where sentences start, accent-folded completion,
-casing and the tokens never offered. So the two models are measured on exactly the same terms.
+here once: what counts as a partial word, where a capital is forced (text.py),
+accent-folded completion, casing and the tokens never offered. So the two models are
+measured on exactly the same terms.
 
 Speed, shared by both models:
 - A call with the same context as the previous one (another letter of the word being typed)
@@ -30,23 +31,19 @@ from typing import Protocol
 
 import numpy as np
 
-from autocomplete.corpus import is_abbreviation, sentences
+from autocomplete.corpus import sentences
 from autocomplete.lexicon import Lexicon
-from autocomplete.tokenizer import (
-    EOS_ID,
-    SPECIAL_IDS,
-    UNK_ID,
-    Tokenizer,
-    fold,
+from autocomplete.text import (
+    OPENERS,
+    PARTIAL_WORD,
+    capital_forced,
+    ends_sentence,
+    is_abbreviation,
     is_word,
-    pretokenize,
 )
+from autocomplete.tokenizer import EOS_ID, SPECIAL_IDS, UNK_ID, Tokenizer, fold, pretokenize
 
 MAX_CONTEXT_CHARS = 3_000  # older text barely changes an LSTM's prediction
-SENTENCE_FINAL = frozenset({".", "!", "?", "…", "..."})
-OPENERS = frozenset('([{«“"—–')
-# The word being typed: letters/digits, maybe with inner hyphens/apostrophes ("disse-m").
-PARTIAL_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]*)*$")
 LETTER = re.compile(r"\w")
 PERSONAL_EXTRA = 10  # model candidates beyond k, so blocked or re-ranked words leave room
 
@@ -91,7 +88,7 @@ class Query:
 
     context: str  # text before the partial word
     partial: str  # the word being typed ("" for a next-word request)
-    sentence_start: bool
+    sentence_start: bool  # a capital is forced here (text.capital_forced)
 
 
 def parse(text: str) -> Query | None:
@@ -117,26 +114,9 @@ def parse(text: str) -> Query | None:
 
 
 def _at_sentence_start(context: str) -> bool:
-    stripped = context.rstrip(" \t")
-    if not stripped or stripped.endswith("\n"):
-        return True
-    tokens = pretokenize(stripped[-100:])
-    # Skip openers: '— Sim' and '"Sim' start sentences after a dialogue dash or a quote.
-    while tokens and tokens[-1] in OPENERS:
-        tokens.pop()
-    if not tokens:
-        return True
-    return _ends_sentence(tokens)
-
-
-def _ends_sentence(tokens: list[str]) -> bool:
-    if tokens[-1] not in SENTENCE_FINAL:
-        return False
-    if tokens[-1] == "." and len(tokens) > 1:
-        previous = tokens[-2].lower()
-        if is_abbreviation(previous):
-            return False
-    return True
+    """Whether a capital is forced after `context`: its last line is its paragraph."""
+    paragraph = context.rstrip(" \t")[-100:].rsplit("\n", 1)[-1]
+    return capital_forced(pretokenize(paragraph))
 
 
 def _context_window(context: str) -> str:
@@ -179,7 +159,7 @@ def _encode(tokenizer: Tokenizer, text: str) -> tuple[list[int], int, int]:
                 settled_chars, settled_ids = line_start + len(line.rstrip()) - len(piece), len(ids)
             tokens = pretokenize(piece)
             ids.extend(tokenizer.word_id(token) for token in tokens)
-            if tokens and (not last_piece or _ends_sentence(tokens)):
+            if tokens and (not last_piece or ends_sentence(tokens)):
                 ids.append(EOS_ID)
         line_start += len(line) + 1
     return ids, settled_chars, len(ids) if settled_ids is None else settled_ids

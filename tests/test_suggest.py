@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from autocomplete import Suggester, Suggestion, Suggestions, inference_file
 from autocomplete.errors import CheckpointError
 from autocomplete.ranking import MAX_CONTEXT_CHARS, ContextIds, context_ids, fold, parse
-from autocomplete.tokenizer import SPECIAL_IDS, is_word
+from autocomplete.text import is_word
+from autocomplete.tokenizer import SPECIAL_IDS
 
 SENTENCE = "Segue documento em anexo com a proposta. Você vai à reunião de amanhã?\nOi, Carlos"
 
@@ -77,7 +78,8 @@ def test_a_finished_word_is_offered_only_when_known(suggester):
         ("Oi, Carlos\n", True),
         ("Atenciosamente,\n\n", True),
         ("— ", True),
-        ('Ele disse: "', False),
+        ('Ele disse: "', True),  # direct speech (text.capital_forced)
+        ('a palavra "', False),
         ("Bom dia, ", False),
         ("Falei com o Sr. ", False),
         ("Segue documento em ", False),
