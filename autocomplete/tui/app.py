@@ -138,7 +138,8 @@ class EditorApp(App[None]):
     # -- the model ------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="model", exit_on_error=False)
     def _load_model(self) -> Suggester:
-        from autocomplete import Suggester  # imports torch (seconds): never on the UI thread
+        # numpy, sentencepiece and the weights take a moment: never on the UI thread.
+        from autocomplete import Suggester
 
         return Suggester.load(self.options.checkpoint, personal=self.options.learn)
 
