@@ -17,10 +17,19 @@ from autocomplete.errors import AutocompleteError, CheckpointError
 # imported, and never overrides a value the user set.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+SLOTS = 3  # suggestions the editor's bar shows (Alt+1..3), and `evaluate` measures with
+
 if TYPE_CHECKING:
     from autocomplete.suggest import Suggester, Suggestion, Suggestions
 
-__all__ = ["AutocompleteError", "CheckpointError", "Suggester", "Suggestion", "Suggestions"]
+__all__ = [
+    "SLOTS",
+    "AutocompleteError",
+    "CheckpointError",
+    "Suggester",
+    "Suggestion",
+    "Suggestions",
+]
 
 
 def __getattr__(name: str):

@@ -114,7 +114,7 @@ def neural_result(
     run_dir = Path(config.out) / "runs" / cell
     loaded = checkpoint.load(run_dir / "model.pt")
     served = inference_file.from_checkpoint(loaded)  # measured as the editor serves it
-    suggester = Suggester(served.tokenizer, served.model, name=cell)
+    suggester = Suggester.from_inference(served, name=cell)
     metrics = evaluate.evaluate_suggester(suggester, held_out, max_words=config.max_words)
     metrics.perplexity = evaluate.perplexity(served, held_out)
     return ModelResult(
@@ -140,10 +140,11 @@ def ngram_result(
 ) -> ModelResult:
     """The trigram, counted on the same training sentences with the same vocabulary."""
     model = KneserNeyTrigram.train(tokenizer, sentences)
-    metrics = evaluate.evaluate_suggester(model, held_out, max_words=config.max_words)
+    suggester = Suggester(tokenizer, model, name=NGRAM)
+    metrics = evaluate.evaluate_suggester(suggester, held_out, max_words=config.max_words)
     metrics.perplexity = model.perplexity(evaluate.token_stream(tokenizer, held_out))
     return ModelResult(
-        name=NGRAM, metrics=metrics, probe=probe.score(items, probe.suggester_scorer(model))
+        name=NGRAM, metrics=metrics, probe=probe.score(items, probe.suggester_scorer(suggester))
     )
 
 

@@ -24,14 +24,31 @@ from pathlib import Path
 
 from autocomplete import cleaning
 from autocomplete.errors import CorpusError
+from autocomplete.text import (
+    CLOSERS,
+    DIALOGUE_DASHES,
+    OPENERS,
+    SENTENCE_FINAL_MARKS,
+    SENTENCE_START_LETTER,
+    WORD,
+    is_abbreviation,
+    starts_dialogue,
+)
 
 VALID_FRACTION = 0.05
 TEST_FRACTION = 0.05
 BLOCK_WORDS = 400  # paragraphs are grouped into blocks of at least this many words for the split
 MIN_BLOCKS_TO_HASH = 20
 
-DIALOGUE_DASHES = ("—", "–", "- ")
-TERMINAL = re.compile(r"[.!?:…][\"”»')\]]*$")
+
+def _one_of(characters: Iterable[str]) -> str:
+    """A regular expression's character class matching any of `characters`."""
+    return f"[{re.escape(''.join(sorted(characters)))}]"
+
+
+# A line ending so may end a paragraph: a sentence's end, or a colon before a line of
+# dialogue or a list ("Capitu respondeu:" / "— Não.").
+TERMINAL = re.compile(f"{_one_of(SENTENCE_FINAL_MARKS + ':')}{_one_of(CLOSERS)}*$")
 # Word-final hyphens followed by these are clitic or compound hyphens ("disse-" + "me").
 CLITICS = frozenset(
     [
@@ -73,63 +90,10 @@ CLITICS = frozenset(
         "ão",
     ]
 )
-ABBREVIATIONS = frozenset(
-    [
-        "sr",
-        "sra",
-        "srs",
-        "sras",
-        "d",
-        "dr",
-        "dra",
-        "drs",
-        "exa",
-        "exmo",
-        "exma",
-        "v",
-        "vv",
-        "s",
-        "rev",
-        "revmo",
-        "cap",
-        "pág",
-        "págs",
-        "p",
-        "pp",
-        "etc",
-        "cf",
-        "gen",
-        "cel",
-        "ten",
-        "prof",
-        "profa",
-        "sto",
-        "sta",
-        "n",
-        "nº",
-        "art",
-        "fl",
-        "fls",
-        "ex",
-        "av",
-        "obs",
-        "tel",
-    ]
+SENTENCE_END = re.compile(
+    f"(?<={_one_of(SENTENCE_FINAL_MARKS)})({_one_of(CLOSERS)}*)\\s+"
+    f"(?={_one_of(OPENERS | DIALOGUE_DASHES)}?\\s*[{SENTENCE_START_LETTER}])"
 )
-# Portuguese words of one letter; any other lone letter is an initial or an abbreviation.
-ONE_LETTER_WORDS = frozenset("aàáeéoóô")
-
-
-def is_abbreviation(word: str) -> bool:
-    """'Sr', 'pág', 'V', 'J' (an initial): written with a full stop that ends no sentence."""
-    lower = word.lower()
-    return lower in ABBREVIATIONS or (
-        len(lower) == 1 and lower.isalpha() and lower not in ONE_LETTER_WORDS
-    )
-
-
-SENTENCE_END = re.compile(r"(?<=[.!?…])([\"”»')\]]*)\s+(?=[—–\"“«(]?\s*[A-ZÀ-ÖØ-Ý0-9])")
-WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass
@@ -293,7 +257,7 @@ def paragraphs(text: str) -> list[str]:
             continue
         starts_new = (
             not current
-            or line.startswith(DIALOGUE_DASHES)
+            or starts_dialogue(line)
             or _is_heading(line)
             or _is_heading(previous)
             or (TERMINAL.search(previous) is not None and len(previous) < short)

@@ -31,20 +31,21 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from autocomplete import corpus, inference_file
+from autocomplete import SLOTS, corpus, inference_file
 from autocomplete.errors import AutocompleteError, CorpusError
 from autocomplete.inference_file import Inference
 from autocomplete.ngram import KneserNeyTrigram
 from autocomplete.personal import PersonalModel
 from autocomplete.suggest import Suggester, Suggestion
-from autocomplete.tokenizer import EOS_ID, TOKEN, Tokenizer, is_word
+from autocomplete.text import is_word
+from autocomplete.tokenizer import EOS_ID, TOKEN, Tokenizer
 
-SLOTS = 3  # suggestions in the editor's bar
 LETTERS_PROBED = 2  # top-3 accuracy is also reported after typing 1 and 2 letters
 PERPLEXITY_ROWS = 16  # parallel streams when scoring the model
 PERPLEXITY_WINDOW = 256  # tokens per forward call
@@ -319,32 +320,30 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, dict], list[dict], dict[st
             sources.append({"path": file, "source": name, "split": split})
 
     _note(f"model: {path}")
-    models: dict[str, SuggestsWords] = {
-        "model": Suggester(loaded.tokenizer, loaded.model, lexicon=loaded.lexicon)
-    }
+    models: dict[str, SuggestsWords] = {"model": Suggester.from_inference(loaded)}
+    perplexities: dict[str, Callable[[str], float]] = {"model": partial(perplexity, loaded)}
     if args.personal:
         personal = PersonalModel()
         _note(f"personal vocabulary: {personal.stats().words:,} words")
-        models["personal"] = Suggester(
-            loaded.tokenizer, loaded.model, personal=personal, lexicon=loaded.lexicon
-        )
+        models["personal"] = Suggester.from_inference(loaded, personal=personal)
     if baseline_sources:
         _note(f"trigram: training on {' '.join(baseline_paths)}")
         splits = {s.name: known_splits[s.name, s.fingerprint] for s in baseline_sources}
         weights = {n: w for n, w in loaded.train_config.weights.items() if n in splits}
-        models["trigram"] = KneserNeyTrigram.train(
-            loaded.tokenizer, corpus.mix(splits, weights, "train"), loaded.lexicon
+        trigram = KneserNeyTrigram.train(loaded.tokenizer, corpus.mix(splits, weights, "train"))
+        models["trigram"] = Suggester(
+            loaded.tokenizer, trigram, name="trigram", lexicon=loaded.lexicon
+        )
+        perplexities["trigram"] = lambda text: trigram.perplexity(
+            token_stream(loaded.tokenizer, text)
         )
 
     def score(text: str) -> dict[str, dict]:
         results = {}
         for label, model in models.items():
             results[label] = asdict(_evaluate(model, text))
-            if label == "model":
-                results[label]["perplexity"] = perplexity(loaded, text)
-            elif label == "trigram":
-                stream = token_stream(loaded.tokenizer, text)
-                results[label]["perplexity"] = model.perplexity(stream)
+            if label in perplexities:
+                results[label]["perplexity"] = perplexities[label](text)
         return results
 
     per_source = {name: score(text) for name, text in texts.items()} if args.per_source else {}

@@ -43,6 +43,7 @@ import numpy as np
 
 from autocomplete import corpus
 from autocomplete.errors import AutocompleteError, exit_without_torch
+from autocomplete.text import ONE_LETTER_WORDS
 from autocomplete.tokenizer import pretokenize
 
 DEFAULT_SIZE = 50_000
@@ -92,7 +93,7 @@ def is_lexicon_word(word: str) -> bool:
         pretokenize(word) == [word]
         and PORTUGUESE_WORD.fullmatch(word) is not None
         and VOWEL.search(word) is not None
-        and (len(word) > 1 or word in corpus.ONE_LETTER_WORDS)
+        and (len(word) > 1 or word in ONE_LETTER_WORDS)
     )
 
 

@@ -1,8 +1,9 @@
 """Interpolated modified Kneser-Ney trigram: the classic baseline every metric is compared with.
 
 It reads the same token ids as the LSTM (the checkpoint's tokenizer, lower-cased words,
-`</s>` after every sentence, one continuous stream) and suggests through the same
-`ranking.WordSuggester`, so the two differ only in the model.
+`</s>` after every sentence, one continuous stream) and is a `suggest.NextWordModel`:
+`Suggester(tokenizer, trigram)` suggests with it exactly as with the LSTM, so the two differ
+only in the model.
 
     P(w | u v) = max(c(u v w) - D, 0) / c(u v .) + gamma(u v) * P(w | v)
     P(w | v)   = the same over continuation counts N1+(. v w)
@@ -24,8 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autocomplete.lexicon import Lexicon
-from autocomplete.ranking import WordSuggester
 from autocomplete.tokenizer import EOS_ID, Tokenizer
 
 
@@ -82,34 +81,21 @@ def _counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return unique, counts.astype(np.int64)
 
 
-class KneserNeyTrigram(WordSuggester):
-    """A trigram model that suggests words with the same contract as `Suggester`."""
+class KneserNeyTrigram:
+    """A trigram model over a tokenizer's ids (a `suggest.NextWordModel`)."""
 
-    def __init__(
-        self,
-        tokenizer: Tokenizer,
-        unigram: np.ndarray,
-        bigram: _Order,
-        trigram: _Order,
-        lexicon: Lexicon | None = None,
-    ):
-        super().__init__(tokenizer, lexicon=lexicon)
+    def __init__(self, unigram: np.ndarray, bigram: _Order, trigram: _Order):
         self._unigram = unigram
         self._bigram = bigram
         self._trigram = trigram
 
     @classmethod
-    def train(
-        cls, tokenizer: Tokenizer, sentences: Iterable[str], lexicon: Lexicon | None = None
-    ) -> KneserNeyTrigram:
-        return cls.from_ids(tokenizer, tokenizer.encode_sentences(sentences), lexicon)
+    def train(cls, tokenizer: Tokenizer, sentences: Iterable[str]) -> KneserNeyTrigram:
+        return cls.from_ids(tokenizer, tokenizer.encode_sentences(sentences))
 
     @classmethod
-    def from_ids(
-        cls, tokenizer: Tokenizer, stream: np.ndarray, lexicon: Lexicon | None = None
-    ) -> KneserNeyTrigram:
-        """Count a token stream (as `Tokenizer.encode_sentences` gives) into a model; the
-        lexicon completes words outside the tokenizer's vocabulary (see ranking.py)."""
+    def from_ids(cls, tokenizer: Tokenizer, stream: np.ndarray) -> KneserNeyTrigram:
+        """Count a token stream (as `Tokenizer.encode_sentences` gives) into a model."""
         vocab = len(tokenizer)
         # A leading </s>, as every context has: the first sentence starts like the others.
         ids = np.concatenate([[EOS_ID], stream]).astype(np.int64)
@@ -121,11 +107,9 @@ class KneserNeyTrigram(WordSuggester):
         uniform = np.full(vocab, 1.0 / vocab)
         unigram = _Order.build(unigram_keys, unigram_counts, vocab).interpolate(0, uniform)
         return cls(
-            tokenizer,
             unigram,
             _Order.build(bigram_keys, bigram_counts, vocab),
             _Order.build(trigram_keys, trigram_counts, vocab),
-            lexicon,
         )
 
     def probs(self, ids: Sequence[int]) -> np.ndarray:
@@ -139,6 +123,7 @@ class KneserNeyTrigram(WordSuggester):
         return self._trigram.interpolate(ids[-2] * vocab + ids[-1], bigram)
 
     def next_log_probs(self, ids: Sequence[int]) -> np.ndarray:
+        """log P(next token | the last two of `ids`): the `NextWordModel` protocol."""
         return np.log(self.probs(ids))
 
     def perplexity(self, stream: np.ndarray) -> float:

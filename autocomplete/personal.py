@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autocomplete.corpus import paragraphs, sentences
-from autocomplete.tokenizer import EOS, fold, is_word, pretokenize
+from autocomplete.text import is_word, shows_usual_case
+from autocomplete.tokenizer import EOS, fold, pretokenize
 from autocomplete.userdata import data_dir
 
 HALF_LIFE_DAYS = 60.0  # a habit unused for two months counts half
@@ -29,7 +30,6 @@ MAX_WORD_LENGTH = 40  # longer "words" are noise (pasted hashes, URLs) and are n
 MIX_MAX = 0.6  # the personal weight for a context always followed by the same word
 EVIDENCE_PRIOR = 1.0  # observations of a context at which its weight reaches MIX_MAX / 2
 UNIGRAM_WEIGHT = 0.05  # weight of the user's plain word frequencies in any context
-FORCED_CAPITAL_AFTER = frozenset({"—", "–", '"', "“", "«", "(", ":"})
 FREQUENT = 100  # the user's most frequent words are candidates in every context
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ngrams (
@@ -72,18 +72,17 @@ def context_keys(tokens: list[str]) -> tuple[str, str]:
 def _events(text: str):
     """(bigram context, trigram context, word, written form) for every word of the text.
 
-    The written form is None where a capital is forced (a sentence start, after a dialogue
-    dash or an opening quote): "Não" there says nothing about how the user writes "não".
+    The written form is None where the case shows nothing about how the user writes the word
+    (text.shows_usual_case): "Não" at a sentence start says nothing about "não".
     """
     for paragraph in paragraphs(text):
         for sentence in sentences(paragraph):
             tokens = [t for t in pretokenize(sentence) if len(t) <= MAX_WORD_LENGTH]
-            forced = True
             for position, token in enumerate(tokens):
                 if is_word(token) and not token.isdigit():
-                    short, long = context_keys(tokens[:position])
-                    yield short, long, token.lower(), None if forced else token
-                forced = token in FORCED_CAPITAL_AFTER
+                    before = tokens[:position]
+                    short, long = context_keys(before)
+                    yield short, long, token.lower(), token if shows_usual_case(before) else None
 
 
 def _problem(error: sqlite3.Error) -> str:

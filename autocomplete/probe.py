@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autocomplete.ranking import WordSuggester
+from autocomplete.suggest import Suggester
 
 GAPS = (3, 4, 6, 8, 12, 16, 20, 25, 30)
 
@@ -274,9 +274,9 @@ def score(items: Iterable[ProbeItem], scorer: Scorer) -> list[ItemScore]:
     return scores
 
 
-def suggester_scorer(suggester: WordSuggester) -> Scorer:
-    """Score through a suggester's next-token distribution (the LSTM `Suggester` or the
-    trigram), the one the editor's suggestions come from."""
+def suggester_scorer(suggester: Suggester) -> Scorer:
+    """Score through a suggester's next-token distribution (over the LSTM or the trigram),
+    the one the editor's suggestions come from."""
     tokenizer = suggester.tokenizer
 
     def log_probs(context: str, words: Sequence[str]) -> list[float]:

@@ -1,19 +1,18 @@
-"""Text before the cursor in, ranked and cased words out, for any next-token language model.
+"""The pieces of ranking, for any next-word model: what the text before the cursor asks for,
+the ids a model reads for it, and the candidate words a distribution ranks.
 
-The LSTM `Suggester` (suggest.py) and the Kneser-Ney baseline (ngram.py) differ only in how
-they turn context ids into a next-token distribution. Everything the user sees is decided
-here once: what counts as a partial word, where sentences start, accent-folded completion,
-casing and the tokens never offered. So the two models are measured on exactly the same terms.
+The Suggester (suggest.py) puts them together; they decide everything the user sees but the
+model's numbers: what counts as a partial word, where a capital is forced (text.py),
+accent-folded completion, the completion lexicon's words beyond the vocabulary, and the
+tokens never offered. So every model is measured on exactly the same terms.
 
-Speed, shared by both models:
-- A call with the same context as the previous one (another letter of the word being typed)
-  reuses the previous distribution and only filters it.
-- Context tokenisation is incremental: text before the start of the last sentence is
-  settled (typing at the end cannot change how it splits or tokenises), so its ids are kept
-  and only the last sentence is tokenised again.
-- Completion uses a sorted index of accent- and case-folded words: a prefix is a contiguous
-  range found by bisection, never a scan of the vocabulary in Python. The completion
-  lexicon's words outside the vocabulary have their own such index.
+Speed:
+- Context tokenisation is incremental (`ContextIds`): text before the start of the last
+  sentence is settled (typing at the end cannot change how it splits or tokenises), so its
+  ids are kept and only the last sentence is tokenised again.
+- Completion uses a sorted index of accent- and case-folded words (`WordIndex`): a prefix is
+  a contiguous range found by bisection, never a scan of the vocabulary in Python. The
+  completion lexicon's words outside the vocabulary have their own such index.
 
 No torch here, so the baseline and text-only tools stay light to import.
 """
@@ -22,44 +21,18 @@ from __future__ import annotations
 
 import bisect
 import re
-import threading
-from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 
-from autocomplete.corpus import is_abbreviation, sentences
+from autocomplete.corpus import sentences
 from autocomplete.lexicon import Lexicon
-from autocomplete.tokenizer import (
-    EOS_ID,
-    SPECIAL_IDS,
-    UNK_ID,
-    Tokenizer,
-    fold,
-    is_word,
-    pretokenize,
-)
+from autocomplete.text import OPENERS, PARTIAL_WORD, capital_forced, ends_sentence, is_word
+from autocomplete.tokenizer import EOS_ID, SPECIAL_IDS, UNK_ID, Tokenizer, fold, pretokenize
 
 MAX_CONTEXT_CHARS = 3_000  # older text barely changes an LSTM's prediction
-SENTENCE_FINAL = frozenset({".", "!", "?", "…", "..."})
-OPENERS = frozenset('([{«“"—–')
-# The word being typed: letters/digits, maybe with inner hyphens/apostrophes ("disse-m").
-PARTIAL_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]*)*$")
 LETTER = re.compile(r"\w")
-PERSONAL_EXTRA = 10  # model candidates beyond k, so blocked or re-ranked words leave room
-
-
-class PersonalWords(Protocol):
-    """What the ranking needs from the user's personal vocabulary (personal.PersonalModel)."""
-
-    def next_words(
-        self, tokens_before: list[str], words: list[str] | None = None
-    ) -> tuple[dict[str, float], float]: ...
-    def completions(self, folded_prefix: str) -> list[str]: ...
-    def is_blocked(self, word: str) -> bool: ...
-    def written_form(self, word: str) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -91,7 +64,7 @@ class Query:
 
     context: str  # text before the partial word
     partial: str  # the word being typed ("" for a next-word request)
-    sentence_start: bool
+    sentence_start: bool  # a capital is forced here (text.capital_forced)
 
 
 def parse(text: str) -> Query | None:
@@ -117,26 +90,9 @@ def parse(text: str) -> Query | None:
 
 
 def _at_sentence_start(context: str) -> bool:
-    stripped = context.rstrip(" \t")
-    if not stripped or stripped.endswith("\n"):
-        return True
-    tokens = pretokenize(stripped[-100:])
-    # Skip openers: '— Sim' and '"Sim' start sentences after a dialogue dash or a quote.
-    while tokens and tokens[-1] in OPENERS:
-        tokens.pop()
-    if not tokens:
-        return True
-    return _ends_sentence(tokens)
-
-
-def _ends_sentence(tokens: list[str]) -> bool:
-    if tokens[-1] not in SENTENCE_FINAL:
-        return False
-    if tokens[-1] == "." and len(tokens) > 1:
-        previous = tokens[-2].lower()
-        if is_abbreviation(previous):
-            return False
-    return True
+    """Whether a capital is forced after `context`: its last line is its paragraph."""
+    paragraph = context.rstrip(" \t")[-100:].rsplit("\n", 1)[-1]
+    return capital_forced(pretokenize(paragraph))
 
 
 def _context_window(context: str) -> str:
@@ -179,7 +135,7 @@ def _encode(tokenizer: Tokenizer, text: str) -> tuple[list[int], int, int]:
                 settled_chars, settled_ids = line_start + len(line.rstrip()) - len(piece), len(ids)
             tokens = pretokenize(piece)
             ids.extend(tokenizer.word_id(token) for token in tokens)
-            if tokens and (not last_piece or _ends_sentence(tokens)):
+            if tokens and (not last_piece or ends_sentence(tokens)):
                 ids.append(EOS_ID)
         line_start += len(line) + 1
     return ids, settled_chars, len(ids) if settled_ids is None else settled_ids
@@ -292,23 +248,14 @@ class _UnknownWords:
         return [self.words[i] for i in best.tolist()], self.shares[best]
 
 
-class WordSuggester(ABC):
-    """Ranks and cases words from a language model's next-token log-distribution.
+class WordIndex:
+    """The words a tokenizer's vocabulary (and a completion lexicon) can offer, indexed to
+    rank them from a next-token distribution: the next words, and the completions of a
+    folded prefix. Never `<unk>`, padding, punctuation or bare numbers. Read-only once built,
+    so threads may share it."""
 
-    Subclasses give `next_log_probs(ids)`; `suggest` is the whole user-facing contract.
-    Thread-safe: the per-context caches are used under one lock. With a `lexicon`, partial
-    words also complete to its words outside the vocabulary (see `_UnknownWords`).
-    """
-
-    def __init__(
-        self,
-        tokenizer: Tokenizer,
-        personal: PersonalWords | None = None,
-        lexicon: Lexicon | None = None,
-    ):
+    def __init__(self, tokenizer: Tokenizer, lexicon: Lexicon | None = None):
         self.tokenizer = tokenizer
-        self.personal = personal
-        self._lock = threading.RLock()
         words = tokenizer.words
         suggestable = [
             i not in SPECIAL_IDS and is_word(w) and not w.isdigit() for i, w in enumerate(words)
@@ -320,79 +267,33 @@ class WordSuggester(ABC):
         self._sorted_ids = np.array(candidates, dtype=np.int64)
         self._sorted_folded = [folded[i] for i in candidates]
         self._unknown = _UnknownWords.build(lexicon, tokenizer) if lexicon is not None else None
-        self._context_ids = ContextIds(tokenizer)
-        self._last_context: str | None = None
-        self._last_log_probs = np.empty(0)
 
-    @abstractmethod
-    def next_log_probs(self, ids: Sequence[int]) -> np.ndarray:
-        """log P(next token | ids) over the whole vocabulary; `ids` start with `</s>`."""
+    def next_words(self, log_probs: np.ndarray, k: int) -> dict[str, float]:
+        """The k likeliest next words and their probabilities."""
+        return self._words(*_top(self._next_word_ids, log_probs, k))
 
-    def suggest(self, text: str, k: int = 3) -> Suggestions:
-        """The k likeliest words to insert at the end of `text`, best first, and the number
-        of characters before the end that they replace (see `Suggestions`).
-
-        `k` is an int >= 0 (ValueError otherwise). Beyond the model step and a linear-time
-        partition of its output, a call costs O(k log k), so even k=10,000 is cheap.
-        """
-        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
-            raise ValueError(f"k must be an int >= 0 (the number of words wanted), not {k!r}")
-        if k == 0 or not isinstance(text, str):
-            return Suggestions()
-        query = parse(text)
-        if query is None:
-            return Suggestions()
-        log_probs = self.next_word_log_probs(query.context)
-        if query.partial:
-            folded = fold(query.partial)
-            # P(the word starts with what was typed): once per call, for both uses below.
-            given = self._prefix_probability(folded, log_probs)
-            scored = self._completions(folded, log_probs, given, k + PERSONAL_EXTRA)
-        else:
-            given = 1.0
-            scored = self._words(*_top(self._next_word_ids, log_probs, k + PERSONAL_EXTRA))
-        if self.personal is not None:
-            scored = self._mix_personal(scored, query, log_probs, given)
-        result = Suggestions(replace=len(query.partial))
-        offered: set[str] = set()
-        for word, prob in sorted(scored.items(), key=lambda item: -item[1]):
-            cased = self._cased(word, query)
-            # Distinct words can case to the same text (e.g. upper-casing); offer it once.
-            if cased not in offered:
-                offered.add(cased)
-                result.append(Suggestion(word=cased, prob=prob))
-                if len(result) == k:
-                    break
-        return result
-
-    def _mix_personal(
-        self, scored: dict[str, float], query: Query, log_probs: np.ndarray, given: float
+    def completions(
+        self, folded: str, log_probs: np.ndarray, given: float, k: int
     ) -> dict[str, float]:
-        """Mix in what the user wrote: (1 - w) * P_model + w * P_user, blocked words out.
+        """The k likeliest vocabulary words and the k likeliest lexicon words starting with
+        `folded`, each with its probability given that the word starts so (`given` is the
+        prefix's probability, `prefix_probability`)."""
+        scored = self._words(*_top(self._prefix_ids(folded), log_probs, k))
+        if self._unknown is not None:
+            words, shares = self._unknown.top(folded, k)
+            unknown = float(np.exp(log_probs[UNK_ID]))
+            scored.update(zip(words, (unknown * shares).tolist(), strict=True))
+        given = max(given, 1e-30)
+        return {word: p / given for word, p in scored.items()}
 
-        Words the model has never seen (names, "e-mail") enter through P_user alone. `given`
-        is the model's probability of the typed prefix (1 for a next word).
-        """
-        personal = self.personal
-        before = [] if query.sentence_start else pretokenize(query.context[-100:])[-2:]
-        if query.partial:
-            mine, weight = personal.next_words(before, personal.completions(fold(query.partial)))
-            total = sum(mine.values())
-            mine = {w: p / total for w, p in mine.items()} if total > 0 else {}
-        else:
-            mine, weight = personal.next_words(before)
-        mixed = {w: (1 - weight) * p for w, p in scored.items() if not personal.is_blocked(w)}
-        # The model's probability for user words outside its top candidates (given the prefix).
-        for word, p in mine.items():
-            if personal.is_blocked(word):
-                continue
-            if word not in mixed:
-                model_p = self._word_probability(word, log_probs) / given if given > 0 else 0.0
-                mixed[word] = (1 - weight) * model_p
-            mixed[word] += weight * p
-        return mixed
+    def prefix_probability(self, folded: str, log_probs: np.ndarray) -> float:
+        """P(the next word's folded spelling starts with `folded`), lexicon words included."""
+        total = float(np.exp(log_probs[self._prefix_ids(folded)]).sum())
+        if self._unknown is not None:
+            total += float(np.exp(log_probs[UNK_ID])) * self._unknown.share(folded)
+        return total
 
-    def _word_probability(self, word: str, log_probs: np.ndarray) -> float:
+    def word_probability(self, word: str, log_probs: np.ndarray) -> float:
         """The model's probability of a vocabulary or lexicon word (0 for any other)."""
         word_id = self.tokenizer.ids.get(word)
         if word_id is not None:
@@ -400,15 +301,6 @@ class WordSuggester(ABC):
         if self._unknown is None:
             return 0.0
         return float(np.exp(log_probs[UNK_ID])) * self._unknown.share_of.get(word, 0.0)
-
-    def next_word_log_probs(self, context: str) -> np.ndarray:
-        """log P(next token | the text `context`) over the vocabulary (read-only, cached)."""
-        with self._lock:
-            if context != self._last_context:
-                self._last_log_probs = self.next_log_probs(self._context_ids(context))
-                self._last_log_probs.setflags(write=False)  # shared by later calls
-                self._last_context = context
-            return self._last_log_probs
 
     def _words(self, ids: np.ndarray, probs: np.ndarray) -> dict[str, float]:
         words = self.tokenizer.words
@@ -418,36 +310,3 @@ class WordSuggester(ABC):
         """Vocabulary ids of the words whose folded spelling starts with `folded`."""
         low, high = _prefix_span(self._sorted_folded, folded)
         return self._sorted_ids[low:high]
-
-    def _prefix_probability(self, folded: str, log_probs: np.ndarray) -> float:
-        """P(the next word's folded spelling starts with `folded`), lexicon words included."""
-        total = float(np.exp(log_probs[self._prefix_ids(folded)]).sum())
-        if self._unknown is not None:
-            total += float(np.exp(log_probs[UNK_ID])) * self._unknown.share(folded)
-        return total
-
-    def _completions(
-        self, folded: str, log_probs: np.ndarray, given: float, k: int
-    ) -> dict[str, float]:
-        """The k likeliest vocabulary words and the k likeliest lexicon words starting with
-        `folded`, each with its probability given that the word starts so (`given` is the
-        prefix's probability, `_prefix_probability`)."""
-        scored = self._words(*_top(self._prefix_ids(folded), log_probs, k))
-        if self._unknown is not None:
-            words, shares = self._unknown.top(folded, k)
-            unknown = float(np.exp(log_probs[UNK_ID]))
-            scored.update(zip(words, (unknown * shares).tolist(), strict=True))
-        given = max(given, 1e-30)
-        return {word: p / given for word, p in scored.items()}
-
-    def _cased(self, word: str, query: Query) -> str:
-        written = self.personal.written_form(word) if self.personal is not None else None
-        word = written or self.tokenizer.display(word)
-        if is_abbreviation(word):  # "Sr." and "pág.", never a bare "Sr"
-            word += "."
-        typed = query.partial
-        if len(typed) > 1 and typed.isupper():
-            return word.upper()
-        if (typed and typed[0].isupper()) or (not typed and query.sentence_start):
-            return word[:1].upper() + word[1:]
-        return word

@@ -1,65 +1,96 @@
-"""Suggester: the word LSTM (run by numpy, see runtime.py) behind the one inference API.
+"""Suggester: the one inference API, over any next-word model.
 
 This is the one place that turns text into suggestions; the editor and `evaluate` both call
-`suggest`, so what is measured is what the user gets. Parsing, ranking and casing are shared
-with the n-gram baseline in `ranking.WordSuggester`; this module adds the model.
+`suggest`, so what is measured is what the user gets. A Suggester composes:
+- a next-word model (`NextWordModel`): the word LSTM run by numpy with its incremental cache
+  (incremental.py), or the Kneser-Ney trigram baseline (ngram.py);
+- the tokenizer that gives the model its ids and the words their usual case;
+- the candidate index with the optional completion lexicon (ranking.WordIndex);
+- the optional personal vocabulary (personal.py), mixed into the model's probabilities.
+It parses the text (ranking.parse), ranks, mixes and cases the words the same way whichever
+model is behind it, so the LSTM and the baseline are measured on exactly the same terms.
 
-Speed comes from incremental inference:
-- The recurrent state after the context is cached with the ids that produced it. A new call
-  whose context extends the cached one runs only the new tokens (one step per finished word);
-  a call with the same context (another letter of the word being typed) runs no step at all.
-- States for the last few positions are kept, so a backspace or an accepted word that
-  rewrites the last tokens resumes from a recent state instead of the beginning.
-
-One Suggester may be shared between threads: its caches are used under a lock.
+A call with the same context as the previous one (another letter of the word being typed)
+reuses the previous distribution and only filters it. One Suggester may be shared between
+threads: the model and the caches are used under one lock.
 """
 
 from __future__ import annotations
 
-from collections import deque
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from autocomplete import inference_file
+from autocomplete.incremental import IncrementalNetwork
+from autocomplete.inference_file import Inference
 from autocomplete.lexicon import Lexicon
 from autocomplete.personal import PersonalModel
-from autocomplete.ranking import Suggestion, Suggestions, WordSuggester, fold, parse
-from autocomplete.runtime import Network, State
-from autocomplete.tokenizer import Tokenizer
+from autocomplete.ranking import (
+    ContextIds,
+    Query,
+    Suggestion,
+    Suggestions,
+    WordIndex,
+    fold,
+    parse,
+)
+from autocomplete.text import is_abbreviation
+from autocomplete.tokenizer import Tokenizer, pretokenize
 
-__all__ = ["Suggester", "Suggestion", "Suggestions", "fold", "parse"]
+__all__ = ["NextWordModel", "Suggester", "Suggestion", "Suggestions", "fold", "parse"]
 
-STATE_HISTORY = 64  # recent positions whose state is kept for backspace and rewrites
-
-
-@dataclass
-class _Position:
-    """The model after reading the first `length` context ids."""
-
-    length: int
-    state: State
-    features: np.ndarray  # (emb,)
-    log_probs: np.ndarray | None = None  # computed on first use
+PERSONAL_EXTRA = 10  # model candidates beyond k, so blocked or re-ranked words leave room
 
 
-class Suggester(WordSuggester):
+class NextWordModel(Protocol):
+    """What a Suggester needs from a language model."""
+
+    def next_log_probs(self, ids: Sequence[int]) -> np.ndarray:
+        """log P(next token | ids) over the tokenizer's vocabulary; `ids` start with `</s>`.
+        The caller does not write into the result (a model may return a cached array)."""
+        ...
+
+
+class PersonalWords(Protocol):
+    """What a Suggester needs from the user's personal vocabulary (personal.PersonalModel)."""
+
+    def next_words(
+        self, tokens_before: list[str], words: list[str] | None = None
+    ) -> tuple[dict[str, float], float]: ...
+    def completions(self, folded_prefix: str) -> list[str]: ...
+    def is_blocked(self, word: str) -> bool: ...
+    def written_form(self, word: str) -> str | None: ...
+    def learn_text(self, text: str) -> int: ...
+    def block(self, word: str) -> None: ...
+    @property
+    def notice(self) -> str | None: ...
+
+
+class Suggester:
+    """Suggestions from a next-word model: `suggest(text, k)` is the whole contract."""
+
     def __init__(
         self,
         tokenizer: Tokenizer,
-        model: Network,
+        model: NextWordModel,
+        *,
         name: str = "model",
-        personal: PersonalModel | None = None,
+        personal: PersonalWords | None = None,
         lexicon: Lexicon | None = None,
     ):
-        super().__init__(tokenizer, personal, lexicon)
+        self.tokenizer = tokenizer
         self.model = model
-        self.name = name
-        # Incremental cache: ids fed so far, and the states/log-probs after recent positions.
-        self._ids: list[int] = []
-        self._history: deque[_Position] = deque(maxlen=STATE_HISTORY)
+        self.name = name  # shown in the editor's status bar
+        self.personal = personal
+        self.words = WordIndex(tokenizer, lexicon)
+        self._lock = threading.RLock()
+        self._context_ids = ContextIds(tokenizer)
+        self._last_context: str | None = None
+        self._last_log_probs = np.empty(0)
 
     @classmethod
     def load(cls, path: str | Path | None = None, personal: bool = True) -> Suggester:
@@ -71,11 +102,20 @@ class Suggester(WordSuggester):
         `personal=False` gives the bare model.
         """
         loaded = inference_file.read(path if path is not None else inference_file.DEFAULT_MODEL)
-        store = PersonalModel() if personal else None
+        return cls.from_inference(loaded, personal=PersonalModel() if personal else None)
+
+    @classmethod
+    def from_inference(
+        cls, loaded: Inference, *, name: str | None = None, personal: PersonalWords | None = None
+    ) -> Suggester:
+        """Suggest with a loaded network, its tokenizer and its completion lexicon."""
         config = loaded.model.config
-        name = f"{config.cell.upper()} {config.layers}x{config.hidden}"  # shown in the editor
         return cls(
-            loaded.tokenizer, loaded.model, name=name, personal=store, lexicon=loaded.lexicon
+            loaded.tokenizer,
+            IncrementalNetwork(loaded.model),
+            name=name or f"{config.cell.upper()} {config.layers}x{config.hidden}",
+            personal=personal,
+            lexicon=loaded.lexicon,
         )
 
     @property
@@ -93,32 +133,94 @@ class Suggester(WordSuggester):
             self.personal.block(word)
 
     def next_log_probs(self, ids: Sequence[int]) -> np.ndarray:
+        """The model's log P(next token | ids), read-only; see `NextWordModel`."""
         with self._lock:
-            self._advance(list(ids))
-            latest = self._history[-1]
-            if latest.log_probs is None:
-                latest.log_probs = self.model.log_probs(latest.features)
-            return latest.log_probs
+            return self.model.next_log_probs(ids)
 
-    def _advance(self, ids: list[int]) -> None:
-        """Bring the cached state to the end of `ids`, reusing the longest cached prefix."""
-        common = 0
-        limit = min(len(ids), len(self._ids))
-        while common < limit and ids[common] == self._ids[common]:
-            common += 1
-        while self._history and self._history[-1].length > common:
-            self._history.pop()
-        start, state = (
-            (self._history[-1].length, self._history[-1].state) if self._history else (0, None)
-        )
-        pending = ids[start:]
-        bulk = len(pending) - STATE_HISTORY
-        if bulk > 0:  # a long new context: one batched call, then single steps for the tail
-            _, state = self.model.features(np.array([pending[:bulk]]), state)
-            start += bulk
-            pending = pending[bulk:]
-        for word_id in pending:
-            features, state = self.model.features(np.array([[word_id]]), state)
-            start += 1
-            self._history.append(_Position(length=start, state=state, features=features[0, -1]))
-        self._ids = ids
+    def next_word_log_probs(self, context: str) -> np.ndarray:
+        """log P(next token | the text `context`) over the vocabulary (read-only, cached)."""
+        with self._lock:
+            if context != self._last_context:
+                self._last_log_probs = self.model.next_log_probs(self._context_ids(context))
+                self._last_log_probs.setflags(write=False)  # shared by later calls
+                self._last_context = context
+            return self._last_log_probs
+
+    def suggest(self, text: str, k: int = 3) -> Suggestions:
+        """The k likeliest words to insert at the end of `text`, best first, and the number
+        of characters before the end that they replace (see `Suggestions`).
+
+        `k` is an int >= 0 (ValueError otherwise). Beyond the model step and a linear-time
+        partition of its output, a call costs O(k log k), so even k=10,000 is cheap.
+        """
+        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+            raise ValueError(f"k must be an int >= 0 (the number of words wanted), not {k!r}")
+        if k == 0 or not isinstance(text, str):
+            return Suggestions()
+        query = parse(text)
+        if query is None:
+            return Suggestions()
+        log_probs = self.next_word_log_probs(query.context)
+        if query.partial:
+            folded = fold(query.partial)
+            # P(the word starts with what was typed): once per call, for both uses below.
+            given = self.words.prefix_probability(folded, log_probs)
+            scored = self.words.completions(folded, log_probs, given, k + PERSONAL_EXTRA)
+        else:
+            given = 1.0
+            scored = self.words.next_words(log_probs, k + PERSONAL_EXTRA)
+        if self.personal is not None:
+            scored = self._mix_personal(scored, query, log_probs, given)
+        result = Suggestions(replace=len(query.partial))
+        offered: set[str] = set()
+        for word, prob in sorted(scored.items(), key=lambda item: -item[1]):
+            cased = self._cased(word, query)
+            # Distinct words can case to the same text (e.g. upper-casing); offer it once.
+            if cased not in offered:
+                offered.add(cased)
+                result.append(Suggestion(word=cased, prob=prob))
+                if len(result) == k:
+                    break
+        return result
+
+    def _mix_personal(
+        self, scored: dict[str, float], query: Query, log_probs: np.ndarray, given: float
+    ) -> dict[str, float]:
+        """Mix in what the user wrote: (1 - w) * P_model + w * P_user, blocked words out.
+
+        Words the model has never seen (names, "e-mail") enter through P_user alone. `given`
+        is the model's probability of the typed prefix (1 for a next word).
+        """
+        personal = self.personal
+        before = [] if query.sentence_start else pretokenize(query.context[-100:])[-2:]
+        if query.partial:
+            mine, weight = personal.next_words(before, personal.completions(fold(query.partial)))
+            total = sum(mine.values())
+            mine = {w: p / total for w, p in mine.items()} if total > 0 else {}
+        else:
+            mine, weight = personal.next_words(before)
+        mixed = {w: (1 - weight) * p for w, p in scored.items() if not personal.is_blocked(w)}
+        # The model's probability for user words outside its top candidates (given the prefix).
+        for word, p in mine.items():
+            if personal.is_blocked(word):
+                continue
+            if word not in mixed:
+                model_p = self.words.word_probability(word, log_probs) / given if given else 0.0
+                mixed[word] = (1 - weight) * model_p
+            mixed[word] += weight * p
+        return mixed
+
+    def _cased(self, word: str, query: Query) -> str:
+        """How to write `word` here: as the user or the corpus usually writes it, with its
+        abbreviation's full stop, upper-cased after a typed capital, capitalised where a
+        capital is forced (text.capital_forced)."""
+        written = self.personal.written_form(word) if self.personal is not None else None
+        word = written or self.tokenizer.display(word)
+        if is_abbreviation(word):  # "Sr." and "pág.", never a bare "Sr"
+            word += "."
+        typed = query.partial
+        if len(typed) > 1 and typed.isupper():
+            return word.upper()
+        if (typed and typed[0].isupper()) or (not typed and query.sentence_start):
+            return word[:1].upper() + word[1:]
+        return word

@@ -4,7 +4,8 @@ Casing policy: the model sees lower-case words only, which pools the statistics 
 a sentence start with "casa" elsewhere (a 2M-word corpus cannot afford to learn both). Each
 word's usual written form, counted where capitals are not forced by a sentence start, is
 kept in `display_forms` ("capitu" -> "Capitu", "rio" -> "Rio" only if the corpus writes it
-so most of the time); the Suggester re-cases with it and capitalises sentence starts.
+so most of the time); the Suggester re-cases with it and capitalises sentence starts. Which
+positions show a word's usual case, and which are words at all, is text.py's rule.
 
 Sentence boundaries are the `</s>` token, appended after every sentence of the corpus.
 """
@@ -22,17 +23,26 @@ import numpy as np
 import sentencepiece as spm
 
 from autocomplete.errors import VocabularyError
+from autocomplete.text import (
+    CLOSERS,
+    DIALOGUE_DASHES,
+    OPENERS,
+    SENTENCE_FINAL,
+    WORD,
+    shows_usual_case,
+)
 
 PAD, UNK, EOS = "<pad>", "<unk>", "</s>"
 PAD_ID, UNK_ID, EOS_ID = 0, 1, 2
 SPECIAL_IDS = (PAD_ID, UNK_ID, EOS_ID)
 PIECE_PREFIX = "▁"  # sentencepiece's word-start marker
 
-# A word: letters/digits with inner hyphens or apostrophes ("disse-me", "d'água", "e-mail").
-# Anything else that is not a space is one punctuation token; "..." stays together.
-TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*|\.\.\.|[^\w\s]|_", re.UNICODE)
-NO_SPACE_BEFORE = frozenset(",.;:!?)]}»”…%") | {"..."}
-NO_SPACE_AFTER = frozenset("([{«“")
+# A word (text.WORD), or one punctuation token: anything else but a space; "..." stays whole.
+TOKEN = re.compile(rf"{WORD.pattern}|\.\.\.|[^\w\s]|_")
+# Spacing for detokenize. Straight quotes both open and close (`detokenize` pairs up '"').
+STRAIGHT_QUOTES = frozenset("\"'")
+NO_SPACE_BEFORE = (CLOSERS - STRAIGHT_QUOTES) | SENTENCE_FINAL | frozenset(",;:%")
+NO_SPACE_AFTER = OPENERS - DIALOGUE_DASHES - STRAIGHT_QUOTES
 
 
 def pretokenize(text: str) -> list[str]:
@@ -46,10 +56,6 @@ def fold(text: str) -> str:
         return text.lower()
     decomposed = unicodedata.normalize("NFD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def is_word(token: str) -> bool:
-    return bool(token) and (token[0].isalnum())
 
 
 def detokenize(tokens: Iterable[str]) -> str:
@@ -113,7 +119,7 @@ class Tokenizer:
                     for position, token in enumerate(tokens):
                         lower = token.lower()
                         counts[lower] += 1
-                        if position > 0 and tokens[position - 1] not in {"—", "–", '"', "“", "«"}:
+                        if shows_usual_case(tokens[:position]):
                             surface[lower][token] += 1
                     handle.write(" ".join(tokens).lower() + "\n")
             available = len(counts) + len(SPECIAL_IDS)

@@ -35,7 +35,7 @@ def main() -> None:
     rows = {}
     for name, loaded in (("float32", full), ("float16", half)):
         served = inference_file.from_checkpoint(loaded)
-        metrics = evaluate.evaluate_suggester(Suggester(served.tokenizer, served.model), text)
+        metrics = evaluate.evaluate_suggester(Suggester.from_inference(served), text)
         metrics.perplexity = evaluate.perplexity(served, text)
         rows[name] = asdict(metrics)
     print(f"held-out: {args.corpus} ({split}), {rows['float32']['words']:,} words")

@@ -15,7 +15,8 @@ from collections import Counter
 
 from autocomplete import corpus
 from autocomplete.config import DEFAULT_WEIGHTS
-from autocomplete.tokenizer import SPECIAL_IDS, is_word, pretokenize
+from autocomplete.text import is_word
+from autocomplete.tokenizer import SPECIAL_IDS, pretokenize
 
 SIZES = (30_000, 40_000, 50_000, 60_000)
 

@@ -90,7 +90,7 @@ def loaded(tiny_model):
 
 def test_the_tiny_model_saves_keystrokes_on_its_sample(loaded):
     text = " ".join(corpus.split(corpus.read_documents(SAMPLE_CORPUS)).train)
-    metrics = evaluate_suggester(Suggester(loaded.tokenizer, loaded.model), text, max_words=80)
+    metrics = evaluate_suggester(Suggester.from_inference(loaded), text, max_words=80)
     assert metrics.words == 80
     assert 0 < metrics.top3 <= 1 and 0 < metrics.keystroke_savings < 1
     assert metrics.top3 <= metrics.top3_after_2

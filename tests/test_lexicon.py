@@ -6,6 +6,7 @@ import torch
 
 from autocomplete import Suggester, checkpoint, inference_file, lexicon
 from autocomplete.errors import CheckpointError
+from autocomplete.incremental import IncrementalNetwork
 from autocomplete.lexicon import Lexicon, build, is_lexicon_word, lowercase_counts
 from autocomplete.ngram import KneserNeyTrigram
 from autocomplete.ranking import _UnknownWords
@@ -26,6 +27,11 @@ def loaded(tiny_model):
 
 def toy_lexicon(**frequencies: float) -> Lexicon:
     return Lexicon(list(frequencies), np.array(list(frequencies.values()), dtype=np.float32))
+
+
+def with_lexicon(loaded: inference_file.Inference, lexicon: Lexicon) -> Suggester:
+    """The tiny model's Suggester, completing from `lexicon` too."""
+    return Suggester(loaded.tokenizer, IncrementalNetwork(loaded.model), lexicon=lexicon)
 
 
 def words(suggestions) -> list[str]:
@@ -125,9 +131,9 @@ def test_not_a_dictionary_is_a_checkpoint_error(tiny_model, tmp_path):
 
 def test_a_word_outside_the_vocabulary_completes_from_the_lexicon(loaded, common_words):
     assert "computador" not in loaded.tokenizer.ids
-    bare = Suggester(loaded.tokenizer, loaded.model)
+    bare = Suggester.from_inference(loaded)
     assert bare.suggest(PARTIAL) == []
-    suggester = Suggester(loaded.tokenizer, loaded.model, lexicon=common_words)
+    suggester = with_lexicon(loaded, common_words)
     suggestions = suggester.suggest(PARTIAL)
     assert suggestions[0].word == "computador"
     assert len(set(words(suggestions))) == len(suggestions)
@@ -139,9 +145,7 @@ def test_a_word_outside_the_vocabulary_completes_from_the_lexicon(loaded, common
 
 def test_unknown_words_share_the_models_unknown_probability_by_frequency(loaded):
     rare, common = 1e-5, 3e-5
-    suggester = Suggester(
-        loaded.tokenizer, loaded.model, lexicon=toy_lexicon(computação=rare, computador=common)
-    )
+    suggester = with_lexicon(loaded, toy_lexicon(computação=rare, computador=common))
     suggestions = suggester.suggest(PARTIAL)
     # Only these two words start so: together they take all the probability, by frequency.
     assert words(suggestions) == ["computador", "computação"]
@@ -161,8 +165,8 @@ def test_unknown_words_share_the_models_unknown_probability_by_frequency(loaded)
 
 
 def test_a_confident_vocabulary_word_still_ranks_first(loaded, common_words):
-    bare = Suggester(loaded.tokenizer, loaded.model)
-    suggester = Suggester(loaded.tokenizer, loaded.model, lexicon=common_words)
+    bare = Suggester.from_inference(loaded)
+    suggester = with_lexicon(loaded, common_words)
     before = bare.suggest("Segue documento em an")
     after = suggester.suggest("Segue documento em an")
     assert before[0].word == after[0].word == "anexo"
@@ -171,14 +175,14 @@ def test_a_confident_vocabulary_word_still_ranks_first(loaded, common_words):
 
 
 def test_next_words_stay_model_only(loaded, common_words):
-    suggester = Suggester(loaded.tokenizer, loaded.model, lexicon=common_words)
-    bare = Suggester(loaded.tokenizer, loaded.model)
+    suggester = with_lexicon(loaded, common_words)
+    bare = Suggester.from_inference(loaded)
     assert suggester.suggest("Preciso de ", k=10) == bare.suggest("Preciso de ", k=10)
 
 
 def test_spellings_that_fold_like_a_known_word_are_never_offered(loaded):
     lexicon = toy_lexicon(nao=1e-3, anexo=1e-3, vocês=1e-3, voces=1e-4)
-    suggester = Suggester(loaded.tokenizer, loaded.model, lexicon=lexicon)
+    suggester = with_lexicon(loaded, lexicon)
     assert "não" in words(suggester.suggest("Eu na", k=50))
     assert "nao" not in words(suggester.suggest("Eu na", k=50))  # "não" without its accent
     assert words(suggester.suggest("Segue em anex", k=50)) == ["anexo"]  # once, the model's
@@ -201,9 +205,10 @@ def test_personal_words_mix_with_lexicon_words(tiny_model, tmp_path, common_word
 
 def test_trigram_completes_from_the_lexicon(loaded, common_words):
     sentences = ["Preciso de ajuda com o meu trabalho.", "Segue o documento em anexo."]
-    trigram = KneserNeyTrigram.train(loaded.tokenizer, sentences, common_words)
-    assert trigram.suggest(PARTIAL)[0].word == "computador"
-    assert KneserNeyTrigram.train(loaded.tokenizer, sentences).suggest(PARTIAL) == []
+    trigram = KneserNeyTrigram.train(loaded.tokenizer, sentences)
+    with_words = Suggester(loaded.tokenizer, trigram, lexicon=common_words)
+    assert with_words.suggest(PARTIAL)[0].word == "computador"
+    assert Suggester(loaded.tokenizer, trigram).suggest(PARTIAL) == []
 
 
 def test_command_line_attaches_a_lexicon(tiny_model, tmp_path, capsys):

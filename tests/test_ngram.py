@@ -2,9 +2,8 @@ import numpy as np
 import pytest
 from conftest import SAMPLE_CORPUS
 
-from autocomplete import checkpoint, corpus
+from autocomplete import Suggester, Suggestion, checkpoint, corpus
 from autocomplete.ngram import KneserNeyTrigram
-from autocomplete.ranking import Suggestion
 from autocomplete.tokenizer import EOS_ID, PAD_ID, UNK_ID, Tokenizer
 
 SENTENCES = [
@@ -84,10 +83,10 @@ def test_perplexity_is_lower_on_the_training_text(tokenizer, trigram):
 
 @pytest.fixture(scope="module")
 def sample_trigram(tiny_model):
-    """A trigram with the tiny LSTM's tokenizer, trained on the same sample text."""
+    """Suggestions from a trigram with the tiny LSTM's tokenizer, trained on the same text."""
     tokenizer = checkpoint.load(tiny_model).tokenizer
     documents = corpus.read_documents(SAMPLE_CORPUS)
-    return KneserNeyTrigram.train(tokenizer, corpus.split(documents).train)
+    return Suggester(tokenizer, KneserNeyTrigram.train(tokenizer, corpus.split(documents).train))
 
 
 def test_suggests_with_the_same_contract_as_the_suggester(sample_trigram):
@@ -106,7 +105,7 @@ def test_suggests_with_the_same_contract_as_the_suggester(sample_trigram):
 def test_abbreviations_are_offered_with_their_full_stop():
     sentences = ["Bom dia, Sr. Silva, tudo bem?", "O Sr. Costa chegou.", "Veja a pág. 3 agora."] * 5
     tokenizer = Tokenizer.train(sentences, 20)
-    trigram = KneserNeyTrigram.train(tokenizer, sentences)
+    trigram = Suggester(tokenizer, KneserNeyTrigram.train(tokenizer, sentences))
     offered = [s.word for s in trigram.suggest("Bom dia, ", k=20)]
     assert "Sr." in offered and "Sr" not in offered
     assert [s.word for s in trigram.suggest("Veja a pá", k=1)] == ["pág."]

@@ -13,7 +13,8 @@ from autocomplete.config import ModelConfig
 from autocomplete.gradients import gradient_by_distance, input_gradient_norms
 from autocomplete.model import WordLM
 from autocomplete.suggest import Suggester
-from autocomplete.tokenizer import is_word, pretokenize
+from autocomplete.text import is_word
+from autocomplete.tokenizer import pretokenize
 
 
 def words_from_cue(item: probe.ProbeItem) -> int:

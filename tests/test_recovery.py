@@ -24,12 +24,11 @@ import pytest
 from test_tui import SIZE, editor_of, pilot_test, record_notifications, settle
 from textual.widgets import Input, Static
 
-from autocomplete import Suggester
-from autocomplete.tui import recovery
+from autocomplete import Suggester, recovery
+from autocomplete.recovery import Instance, RecoveryCopy
 from autocomplete.tui.app import EditorApp, EditorOptions
 from autocomplete.tui.dialogs import ChangedOnDisk, ConfirmQuit, RecoverText, SaveAs
 from autocomplete.tui.files import changed_on_disk, disk_state, read_document
-from autocomplete.tui.recovery import Instance, RecoveryCopy
 
 
 @pytest.fixture(scope="module")

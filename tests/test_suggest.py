@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from autocomplete import Suggester, Suggestion, Suggestions, inference_file
 from autocomplete.errors import CheckpointError
 from autocomplete.ranking import MAX_CONTEXT_CHARS, ContextIds, context_ids, fold, parse
-from autocomplete.tokenizer import SPECIAL_IDS, is_word
+from autocomplete.text import is_word
+from autocomplete.tokenizer import SPECIAL_IDS
 
 SENTENCE = "Segue documento em anexo com a proposta. Você vai à reunião de amanhã?\nOi, Carlos"
 
@@ -21,7 +22,7 @@ def loaded(tiny_model):
 
 @pytest.fixture
 def suggester(loaded):
-    return Suggester(loaded.tokenizer, loaded.model)
+    return Suggester.from_inference(loaded)
 
 
 def words(suggestions: list[Suggestion]) -> list[str]:
@@ -77,7 +78,8 @@ def test_a_finished_word_is_offered_only_when_known(suggester):
         ("Oi, Carlos\n", True),
         ("Atenciosamente,\n\n", True),
         ("— ", True),
-        ('Ele disse: "', False),
+        ('Ele disse: "', True),  # direct speech (text.capital_forced)
+        ('a palavra "', False),
         ("Bom dia, ", False),
         ("Falei com o Sr. ", False),
         ("Segue documento em ", False),
@@ -185,9 +187,9 @@ def test_incremental_state_matches_a_fresh_suggester(loaded):
     typed += ["Segue documento em anexo.", "Segue documento em anexo. Oi", "Segue "]
     long_text = "Bom dia, equipe. Segue documento em anexo com a proposta.\n" * 80
     typed += [long_text[:i] for i in range(MAX_CONTEXT_CHARS - 300, len(long_text), 97)]
-    incremental = Suggester(loaded.tokenizer, loaded.model)
+    incremental = Suggester.from_inference(loaded)
     for text in typed:
-        fresh = Suggester(loaded.tokenizer, loaded.model)
+        fresh = Suggester.from_inference(loaded)
         got, expected = incremental.suggest(text, k=5), fresh.suggest(text, k=5)
         assert words(got) == words(expected), text
         assert [s.prob for s in got] == pytest.approx([s.prob for s in expected], abs=1e-5)
@@ -222,8 +224,8 @@ def test_parse_splits_context_and_partial_word():
 
 def test_one_suggester_serves_several_threads(loaded):
     texts = [SENTENCE[:i] for i in range(0, len(SENTENCE), 3)]
-    expected = [words(Suggester(loaded.tokenizer, loaded.model).suggest(t)) for t in texts]
-    shared = Suggester(loaded.tokenizer, loaded.model)
+    expected = [words(Suggester.from_inference(loaded).suggest(t)) for t in texts]
+    shared = Suggester.from_inference(loaded)
     failures = []
 
     def type_all() -> None:

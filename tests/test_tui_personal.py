@@ -23,8 +23,8 @@ from test_tui import (
 )
 
 from autocomplete import Suggester
+from autocomplete.learning import TOKEN, changed_text, finished
 from autocomplete.tui.app import EditorApp, EditorOptions
-from autocomplete.tui.learning import TOKEN, changed_text, finished
 from autocomplete.tui.status_bar import LOADING, StatusBar
 
 

@@ -20,8 +20,10 @@ from textual.timer import Timer
 from textual.widgets import Footer, TextArea
 from textual.worker import Worker, WorkerState
 
+from autocomplete import recovery
 from autocomplete.errors import DocumentError
-from autocomplete.tui import recovery
+from autocomplete.learning import changed_text, finished
+from autocomplete.recovery import Recovered, RecoveryCopy
 from autocomplete.tui.dialogs import (
     ChangedChoice,
     ChangedOnDisk,
@@ -44,9 +46,7 @@ from autocomplete.tui.files import (
     split_layout,
 )
 from autocomplete.tui.keys import read_escape_digit_as_alt
-from autocomplete.tui.learning import changed_text, finished
 from autocomplete.tui.probability_panel import ProbabilityPanel
-from autocomplete.tui.recovery import Recovered, RecoveryCopy
 from autocomplete.tui.status_bar import StatusBar
 from autocomplete.tui.suggestion_bar import SuggestionBar
 
@@ -138,7 +138,8 @@ class EditorApp(App[None]):
     # -- the model ------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="model", exit_on_error=False)
     def _load_model(self) -> Suggester:
-        from autocomplete import Suggester  # imports torch (seconds): never on the UI thread
+        # numpy, sentencepiece and the weights take a moment: never on the UI thread.
+        from autocomplete import Suggester
 
         return Suggester.load(self.options.checkpoint, personal=self.options.learn)
 

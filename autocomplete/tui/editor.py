@@ -14,11 +14,12 @@ from textual.message import Message
 from textual.widgets import TextArea
 from textual.worker import Worker, WorkerState
 
+from autocomplete import SLOTS
+
 if TYPE_CHECKING:
     from autocomplete.suggest import Suggester, Suggestion, Suggestions
 
 PANEL_SIZE = 10  # suggestions fetched per keystroke: the bar shows 3, the F2 panel all
-SLOTS = 3
 # Punctuation that sticks to the word before it: typed right after an accepted word, it
 # replaces the space the acceptance added, as phone keyboards do.
 CLOSING_PUNCTUATION = frozenset(".,;:!?")

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from textual import _ansi_sequences
 
-SLOT_DIGITS = "123"
+from autocomplete import SLOTS
+
+SLOT_DIGITS = "".join(str(slot) for slot in range(1, SLOTS + 1))
 
 
 def read_escape_digit_as_alt() -> None:

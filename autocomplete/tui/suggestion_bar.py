@@ -7,7 +7,8 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Label
 
-from autocomplete.tui.editor import SLOTS, Offer
+from autocomplete import SLOTS
+from autocomplete.tui.editor import Offer
 
 
 class SuggestionBar(Horizontal):

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-# A word (with inner hyphens or apostrophes: "e-mail", "d'água") or one other character,
-# with the spaces after it, so that joining a run of tokens gives back the original text.
-TOKEN = re.compile(r"\w+(?:[-'’]\w+)*\s*|\S\s*|\s+")
-WORD_CHARACTERS = "-'’_"  # besides letters and digits: "e-mail", "d'água"
+from autocomplete.text import WORD, is_word_character
+
+# A word (text.WORD) or one other character, with the spaces after it, so that joining a
+# run of tokens gives back the original text.
+TOKEN = re.compile(rf"(?:{WORD.pattern})\s*|\S\s*|\s+")
 
 
 def finished(text: str, cursor: int) -> str:
@@ -25,15 +26,11 @@ def finished(text: str, cursor: int) -> str:
 def _word_around(text: str, index: int) -> tuple[int, int]:
     """The span of the run of word characters that touches `index` (empty if none does)."""
     start = end = index
-    while start > 0 and _in_word(text[start - 1]):
+    while start > 0 and is_word_character(text[start - 1]):
         start -= 1
-    while end < len(text) and _in_word(text[end]):
+    while end < len(text) and is_word_character(text[end]):
         end += 1
     return start, end
-
-
-def _in_word(character: str) -> bool:
-    return character.isalnum() or character in WORD_CHARACTERS
 
 
 def changed_text(old: str, new: str) -> str:
