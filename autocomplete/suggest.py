@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -26,11 +27,12 @@ import numpy as np
 from autocomplete import inference_file
 from autocomplete.lexicon import Lexicon
 from autocomplete.personal import PersonalModel
+from autocomplete.phrases import MAX_WORDS, Phrase, PhraseFinder
 from autocomplete.ranking import Suggestion, Suggestions, WordSuggester, fold, parse
 from autocomplete.runtime import Network, State
 from autocomplete.tokenizer import Tokenizer
 
-__all__ = ["Suggester", "Suggestion", "Suggestions", "fold", "parse"]
+__all__ = ["Phrase", "Suggester", "Suggestion", "Suggestions", "fold", "parse"]
 
 STATE_HISTORY = 64  # recent positions whose state is kept for backspace and rewrites
 
@@ -91,6 +93,15 @@ class Suggester(WordSuggester):
         """Never suggest `word` again (needs the personal vocabulary to remember it)."""
         if self.personal is not None:
             self.personal.block(word)
+
+    def suggest_phrase(self, text: str, max_words: int = MAX_WORDS) -> Phrase | None:
+        """The rest of the phrase at the end of `text`, up to `max_words` words, when the model
+        is confident of more than the next word (see phrases.py); None otherwise."""
+        return self._phrases.suggest(text, max_words)
+
+    @cached_property
+    def _phrases(self) -> PhraseFinder:
+        return PhraseFinder(self)
 
     def next_log_probs(self, ids: Sequence[int]) -> np.ndarray:
         with self._lock:
