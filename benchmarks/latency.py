@@ -3,7 +3,10 @@
     python benchmarks/latency.py [--checkpoint PATH] [--text PATH] [--chars N] [--repeats R]
 
 Types held-out text one character at a time through `Suggester.suggest`, passing the whole
-text before the cursor each time, as the editor does. Each repeat loads the model afresh
+text before the cursor each time, as the editor does; then types it again with phrases on,
+timing `suggest` and `suggest_phrase` together for each keystroke (the editor runs the phrase
+in a worker after the words are on show: this sum is the work a keystroke costs, an upper
+bound on the wait). Each repeat loads the model afresh
 (load = `Suggester.load` + the first suggestion, warm process) and types the text; a fresh
 Python process also measures import + load + first suggestion (cold start). Figures are
 medians over the repeats. The default text is the test split of ../shared/corpus/machado,
@@ -35,12 +38,15 @@ print(time.perf_counter() - start)
 """
 
 
-def type_text(suggester: Suggester, text: str) -> np.ndarray:
-    """Milliseconds of each `suggest` call while typing `text` one character at a time."""
+def type_text(suggester: Suggester, text: str, phrases: bool = False) -> np.ndarray:
+    """Milliseconds of each `suggest` call (and `suggest_phrase` with `phrases`) while typing
+    `text` one character at a time."""
     latencies = np.empty(len(text))
     for cursor in range(1, len(text) + 1):
         start = time.perf_counter()
         suggester.suggest(text[:cursor], 3)
+        if phrases:
+            suggester.suggest_phrase(text[:cursor])
         latencies[cursor - 1] = time.perf_counter() - start
     return latencies * 1000
 
@@ -54,10 +60,14 @@ def one_repeat(path: Path, text: str) -> dict[str, float]:
         [sys.executable, "-c", COLD_START, str(path)], capture_output=True, text=True, check=True
     )
     latencies = type_text(suggester, text)
+    with_phrases = type_text(suggester, text, phrases=True)
     return {
         "p50_ms": float(np.percentile(latencies, 50)),
         "p95_ms": float(np.percentile(latencies, 95)),
         "max_ms": float(latencies.max()),
+        "phrases_p50_ms": float(np.percentile(with_phrases, 50)),
+        "phrases_p95_ms": float(np.percentile(with_phrases, 95)),
+        "phrases_max_ms": float(with_phrases.max()),
         "load_s": load_s,
         "cold_start_s": float(cold.stdout.strip()),
     }
@@ -81,6 +91,9 @@ def main() -> None:
         ("p50_ms", "latency p50 (ms)"),
         ("p95_ms", "latency p95 (ms)"),
         ("max_ms", "latency max (ms)"),
+        ("phrases_p50_ms", "with phrases: suggest + suggest_phrase p50 (ms)"),
+        ("phrases_p95_ms", "with phrases: suggest + suggest_phrase p95 (ms)"),
+        ("phrases_max_ms", "with phrases: suggest + suggest_phrase max (ms)"),
         ("load_s", "load + first suggestion, warm process (s)"),
         ("cold_start_s", "import + load + first suggestion, new process (s)"),
     ]:
