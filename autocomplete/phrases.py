@@ -29,7 +29,7 @@ MAX_WORDS = 4
 # Each token of an offered phrase has at least this probability. Chosen with evaluate's
 # phrase table on the modern test split (see README): the most keystrokes saved while the
 # whole phrase is exactly what the text says at least 60% of the time.
-THRESHOLD = 0.5
+THRESHOLD = 0.7
 
 
 class Continues(Protocol):
