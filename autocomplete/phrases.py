@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from autocomplete.ranking import SENTENCE_FINAL, ContextIds, Suggestions
-from autocomplete.tokenizer import Tokenizer, detokenize, is_word
+from autocomplete.tokenizer import Tokenizer, detokenize, is_word, pretokenize
 
 MAX_WORDS = 4
 # Each token of an offered phrase has at least this probability. Chosen with evaluate's
@@ -105,8 +105,13 @@ class PhraseFinder:
         first = Token(top[0].word, top[0].prob)
         if first.prob < threshold:
             return Continuation((first,), top.replace)
+        tokenizer = self.suggester.tokenizer
         with self._lock:
-            ids = self._context_ids(text[: len(text) - top.replace] + first.text)
+            # The ids `suggest` read, then the first word's: the model's cache holds the
+            # former, whereas tokenising the text with the word could cut a long context's
+            # window elsewhere and send the model back over hundreds of tokens.
+            ids = self._context_ids(text[: len(text) - top.replace])
+            ids += [tokenizer.word_id(token) for token in pretokenize(first.text)]
             key = (tuple(ids), max_words, threshold)
             if self._last is None or self._last[0] != key:
                 self._last = key, self._following(ids, max_words - 1, threshold)
