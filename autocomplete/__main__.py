@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from autocomplete import serve
 from autocomplete.errors import DocumentError
 from autocomplete.tui.app import EditorApp, EditorOptions
 from autocomplete.tui.files import read_document
@@ -18,7 +19,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="autocomplete",
         description="Editor de texto que sugere a próxima palavra em português enquanto você "
-        "digita. Tab aceita a sugestão, Alt+1/2/3 escolhe uma da barra, Esc oculta, "
+        "digita. Tab aceita a sugestão, Shift+Tab aceita a frase inteira em cinza, Alt+1/2/3 "
+        "escolhe uma da barra, Esc oculta, "
         "Ctrl+S salva, Ctrl+Q sai, F2 mostra as probabilidades, Ctrl+N nunca mais sugere a "
         "palavra mostrada.",
         epilog="O editor aprende as palavras do texto que você salva (só o que mudou desde o "
@@ -43,21 +45,76 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="não aprender com o texto que você salva nem usar o vocabulário já aprendido",
     )
+    parser.add_argument(
+        "--no-phrases",
+        action="store_true",
+        help="sugerir só a próxima palavra, nunca o resto da frase",
+    )
+    web = parser.add_argument_group("no navegador (precisa de pip install 'autocomplete[serve]')")
+    web.add_argument(
+        "--serve",
+        action="store_true",
+        help="abrir o editor numa aba do navegador em vez do terminal: um editor por aba",
+    )
+    web.add_argument(
+        "--host",
+        default=serve.DEFAULT_HOST,
+        help=f"endereço onde escutar (padrão: {serve.DEFAULT_HOST}, só este computador; "
+        "outro endereço deixa quem alcançá-lo ler e escrever seus arquivos)",
+    )
+    web.add_argument(
+        "--port",
+        type=_port,
+        default=serve.DEFAULT_PORT,
+        help=f"porta onde escutar (padrão: {serve.DEFAULT_PORT})",
+    )
     return parser.parse_args(argv)
+
+
+def _port(value: str) -> int:
+    port = int(value) if value.isdigit() else -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a porta vai de 1 a 65535, não {value}")
+    return port
+
+
+def editor_args(args: argparse.Namespace) -> list[str]:
+    """The command line of the editor each browser tab runs: these options, absolute paths."""
+    forwarded = [str(args.file.resolve())] if args.file else []
+    if args.checkpoint:
+        forwarded += ["--checkpoint", str(args.checkpoint.resolve())]
+    if args.no_learn:
+        forwarded.append("--no-learn")
+    if args.no_phrases:
+        forwarded.append("--no-phrases")
+    return forwarded
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.serve and not serve.available():
+        print(f"autocomplete: {serve.INSTALL_HINT}", file=sys.stderr)
+        return 2
     try:
         text = read_document(args.file) if args.file else ""
     except DocumentError as error:
         print(f"autocomplete: {error}", file=sys.stderr)
         return 2
+    if args.serve:
+        try:
+            serve.serve(editor_args(args), args.host, args.port)
+        except OSError as error:  # the port is taken, or the host is not this machine's
+            print(
+                f"autocomplete: {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr
+            )
+            return 2
+        return 0
     latency_log = os.environ.get(LATENCY_LOG_VARIABLE)
     options = EditorOptions(
         path=args.file,
         checkpoint=args.checkpoint,
         learn=not args.no_learn,
+        phrases=not args.no_phrases,
         latency_log=Path(latency_log) if latency_log else None,
     )
     EditorApp(options, text).run()

@@ -20,6 +20,13 @@ look at the 3-slot bar; when it shows the word exactly as written they accept it
 key, which also types the following space (one backspace more when the text goes on with
 something else, such as a comma), provided that saves keys. Separators and punctuation are
 typed normally. Keystroke savings = 1 - keys pressed / characters in the text.
+
+Phrases (phrases.py), per threshold: at each word start the user also sees the phrase on
+offer, if any (the next word and at least one more word or the sentence's final mark). When
+it is exactly what the text says next, they accept it all with one key (plus a backspace
+when no space follows), and go on after it; otherwise they type the word as above. Reported:
+how often a phrase is offered, how often its first two tokens and all of it are exactly
+right (precision), and the keystroke savings with phrases.
 """
 
 from __future__ import annotations
@@ -29,8 +36,8 @@ import json
 import math
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Protocol
@@ -42,6 +49,7 @@ from autocomplete.errors import AutocompleteError, CorpusError
 from autocomplete.inference_file import Inference
 from autocomplete.ngram import KneserNeyTrigram
 from autocomplete.personal import PersonalModel
+from autocomplete.phrases import MAX_WORDS, Continuation, PhraseFinder
 from autocomplete.suggest import Suggester, Suggestion
 from autocomplete.text import is_word
 from autocomplete.tokenizer import EOS_ID, TOKEN, Tokenizer
@@ -49,6 +57,7 @@ from autocomplete.tokenizer import EOS_ID, TOKEN, Tokenizer
 LETTERS_PROBED = 2  # top-3 accuracy is also reported after typing 1 and 2 letters
 PERPLEXITY_ROWS = 16  # parallel streams when scoring the model
 PERPLEXITY_WINDOW = 256  # tokens per forward call
+PHRASE_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 
 class SuggestsWords(Protocol):
@@ -66,6 +75,16 @@ class Metrics:
     latency_p50_ms: float  # per suggest call
     latency_p95_ms: float
     words: int
+    phrases: list[PhraseMetrics] = field(default_factory=list)  # one per threshold
+
+
+@dataclass
+class PhraseMetrics:
+    threshold: float
+    offered: float  # share of word starts where a phrase is offered
+    first_two: float  # share of those whose first two tokens are exactly what the text says
+    whole: float  # ... whose every token is
+    keystroke_savings: float  # with phrases accepted when exactly right (see module doc)
 
 
 @dataclass
@@ -77,9 +96,14 @@ class _Word:
 
 
 def evaluate_suggester(
-    suggester: SuggestsWords, text: str, max_words: int | None = None
+    suggester: SuggestsWords,
+    text: str,
+    max_words: int | None = None,
+    phrases: Callable[[str], Continuation | None] | None = None,
+    phrase_thresholds: Sequence[float] = PHRASE_THRESHOLDS,
 ) -> Metrics:
-    """Type `text` (its first `max_words` words) through `suggester.suggest` and score it."""
+    """Type `text` (its first `max_words` words) through `suggester.suggest` and score it;
+    with `phrases` (text before the cursor -> its continuation), phrases too."""
     text = first_words(text, max_words)
     latencies: list[float] = []
 
@@ -96,6 +120,15 @@ def evaluate_suggester(
         return _mean([word in t.shown[letters] for word, t in trials if letters < len(t.shown)])
 
     latency_ms = np.array(latencies) * 1000 if latencies else np.zeros(1)
+    phrase_metrics = []
+    if phrases is not None:
+        starts = [match.start() for match in matches]
+        offers = [phrases(text[:start]) for start in starts]
+        saved = [trial.keys_saved for _, trial in trials]
+        phrase_metrics = [
+            _phrase_metrics(text, starts, saved, offers, threshold)
+            for threshold in phrase_thresholds
+        ]
     return Metrics(
         perplexity=None,
         top1=_mean([trial.shown[0][:1] == [word] for word, trial in trials]),
@@ -106,7 +139,49 @@ def evaluate_suggester(
         latency_p50_ms=float(np.percentile(latency_ms, 50)),
         latency_p95_ms=float(np.percentile(latency_ms, 95)),
         words=len(trials),
+        phrases=phrase_metrics,
     )
+
+
+def _phrase_metrics(
+    text: str,
+    starts: list[int],
+    saved: list[int],
+    offers: list[Continuation | None],
+    threshold: float,
+) -> PhraseMetrics:
+    """Phrases cut at `threshold` at each word start (`starts`); `saved`: the keys each word
+    saves without phrases."""
+    phrases = [offer.phrase(threshold) if offer is not None else None for offer in offers]
+    offered = [(i, phrase) for i, phrase in enumerate(phrases) if phrase is not None]
+    # An offered phrase's first two tokens all reach the threshold: cut at 0 they stay.
+    first_two = [(i, Continuation(offers[i].tokens[:2], 0).phrase(0.0)) for i, _ in offered]
+    total_saved = 0
+    word = 0
+    while word < len(starts):
+        phrase, start = phrases[word], starts[word]
+        if phrase is not None and _written_at(text, start, phrase.text):
+            end = start + len(phrase.text)
+            space_follows = text[end : end + 1] == " "
+            total_saved += len(phrase.text) + space_follows - (1 if space_follows else 2)
+            while word < len(starts) and starts[word] < end:
+                word += 1
+        else:
+            total_saved += saved[word]
+            word += 1
+    return PhraseMetrics(
+        threshold=threshold,
+        offered=len(offered) / len(starts) if starts else 0.0,
+        first_two=_mean([_written_at(text, starts[i], phrase.text) for i, phrase in first_two]),
+        whole=_mean([_written_at(text, starts[i], phrase.text) for i, phrase in offered]),
+        keystroke_savings=total_saved / len(text) if text else 0.0,
+    )
+
+
+def _written_at(text: str, start: int, piece: str) -> bool:
+    """Whether `text` goes on from `start` with exactly `piece`, ending at a word's end."""
+    end = start + len(piece)
+    return text.startswith(piece, start) and not text[end : end + 1].isalnum()
 
 
 def _type_word(bar: Callable[[str], list[str]], text: str, start: int, end: int) -> _Word:
@@ -270,6 +345,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also score the model mixed with your personal vocabulary (see autocomplete.learn)",
     )
+    parser.add_argument(
+        "--phrase-thresholds",
+        type=_thresholds,
+        default=PHRASE_THRESHOLDS,
+        metavar="T,T,...",
+        help="phrase completion: the thresholds to score, comma-separated (default: "
+        f"{','.join(map(str, PHRASE_THRESHOLDS))}); 'none' skips phrases",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     return parser
 
@@ -279,6 +362,18 @@ def _positive_int(value: str) -> int:
     if number <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive number, not {value}")
     return number
+
+
+def _thresholds(value: str) -> tuple[float, ...]:
+    if value == "none":
+        return ()
+    try:
+        thresholds = tuple(float(part) for part in value.split(","))
+    except ValueError:
+        thresholds = ()
+    if not thresholds or not all(0 <= t <= 1 for t in thresholds):
+        raise argparse.ArgumentTypeError(f"expected probabilities like 0.3,0.5, not {value}")
+    return thresholds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -294,9 +389,9 @@ def main(argv: list[str] | None = None) -> int:
             report["per_source"] = per_source
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
-        print(_table(results, sources))
+        print(_tables(results, sources))
         for name, source_results in per_source.items():
-            print(f"\n{name}\n" + _table(source_results, []))
+            print(f"\n{name}\n" + _tables(source_results, []))
     return 0
 
 
@@ -338,10 +433,17 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, dict], list[dict], dict[st
             token_stream(loaded.tokenizer, text)
         )
 
+    thresholds = args.phrase_thresholds
+    finder = PhraseFinder(models["model"])
+
+    def phrases(before_cursor: str) -> Continuation | None:
+        return finder.continuation(before_cursor, MAX_WORDS, min(thresholds))
+
     def score(text: str) -> dict[str, dict]:
         results = {}
         for label, model in models.items():
-            results[label] = asdict(_evaluate(model, text))
+            with_phrases = phrases if label == "model" and thresholds else None
+            results[label] = asdict(_evaluate(model, text, with_phrases, thresholds))
             if label in perplexities:
                 results[label]["perplexity"] = perplexities[label](text)
         return results
@@ -350,9 +452,14 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, dict], list[dict], dict[st
     return score("\n".join(texts.values())), sources, per_source
 
 
-def _evaluate(suggester: SuggestsWords, text: str) -> Metrics:
+def _evaluate(
+    suggester: SuggestsWords,
+    text: str,
+    phrases: Callable[[str], Continuation | None] | None,
+    thresholds: Sequence[float],
+) -> Metrics:
     start = time.perf_counter()
-    metrics = evaluate_suggester(suggester, text)
+    metrics = evaluate_suggester(suggester, text, phrases=phrases, phrase_thresholds=thresholds)
     _note(f"  {metrics.words:,} words in {time.perf_counter() - start:.0f} s")
     return metrics
 
@@ -388,6 +495,27 @@ def _table(results: dict[str, dict], sources: list[dict]) -> str:
             for metrics in results.values()
         )
         lines.append(f"{label:<{width}}{cells}")
+    return "\n".join(lines)
+
+
+def _tables(results: dict[str, dict], sources: list[dict]) -> str:
+    """The metrics table, then a phrase table for each model scored on phrases."""
+    tables = [_table(results, sources)]
+    tables += [_phrase_table(label, m) for label, m in results.items() if m.get("phrases")]
+    return "\n\n".join(tables)
+
+
+def _phrase_table(label: str, metrics: dict) -> str:
+    """One row per threshold: how often a phrase is offered, its precision, the savings."""
+    lines = [
+        f"phrases ({label}; keystroke savings without phrases: {metrics['keystroke_savings']:.1%})",
+        f"{'threshold':>10}{'offered':>10}{'first 2 right':>15}{'all right':>11}{'savings':>10}",
+    ]
+    for row in metrics["phrases"]:
+        lines.append(
+            f"{row['threshold']:>10.2f}{row['offered']:>10.1%}{row['first_two']:>15.1%}"
+            f"{row['whole']:>11.1%}{row['keystroke_savings']:>10.1%}"
+        )
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -29,6 +30,7 @@ from autocomplete.incremental import IncrementalNetwork
 from autocomplete.inference_file import Inference
 from autocomplete.lexicon import Lexicon
 from autocomplete.personal import PersonalModel
+from autocomplete.phrases import MAX_WORDS, Phrase, PhraseFinder
 from autocomplete.ranking import (
     ContextIds,
     Query,
@@ -41,7 +43,7 @@ from autocomplete.ranking import (
 from autocomplete.text import is_abbreviation
 from autocomplete.tokenizer import Tokenizer, pretokenize
 
-__all__ = ["NextWordModel", "Suggester", "Suggestion", "Suggestions", "fold", "parse"]
+__all__ = ["NextWordModel", "Phrase", "Suggester", "Suggestion", "Suggestions", "fold", "parse"]
 
 PERSONAL_EXTRA = 10  # model candidates beyond k, so blocked or re-ranked words leave room
 
@@ -131,6 +133,15 @@ class Suggester:
         """Never suggest `word` again (needs the personal vocabulary to remember it)."""
         if self.personal is not None:
             self.personal.block(word)
+
+    def suggest_phrase(self, text: str, max_words: int = MAX_WORDS) -> Phrase | None:
+        """The rest of the phrase at the end of `text`, up to `max_words` words, when the model
+        is confident of more than the next word (see phrases.py); None otherwise."""
+        return self._phrases.suggest(text, max_words)
+
+    @cached_property
+    def _phrases(self) -> PhraseFinder:
+        return PhraseFinder(self)
 
     def next_log_probs(self, ids: Sequence[int]) -> np.ndarray:
         """The model's log P(next token | ids), read-only; see `NextWordModel`."""

@@ -3,7 +3,10 @@
     python benchmarks/latency.py [--checkpoint PATH] [--text PATH] [--chars N] [--repeats R]
 
 Types held-out text one character at a time through `Suggester.suggest`, passing the whole
-text before the cursor each time, as the editor does. Each repeat loads the model afresh
+text before the cursor each time, as the editor does; then types it again with phrases on,
+timing `suggest` and `suggest_phrase` together for each keystroke (the editor runs the phrase
+in a worker after the words are on show: this sum is the work a keystroke costs, an upper
+bound on the wait). Each repeat loads the model afresh
 (load = `Suggester.load` + the first suggestion, warm process) and types the text; a fresh
 Python process also measures import + load + first suggestion (cold start). Figures are
 medians over the repeats. The default text is the test split of ../shared/corpus/machado,
@@ -35,14 +38,22 @@ print(time.perf_counter() - start)
 """
 
 
-def type_text(suggester: Suggester, text: str) -> np.ndarray:
-    """Milliseconds of each `suggest` call while typing `text` one character at a time."""
-    latencies = np.empty(len(text))
+def type_text(
+    suggester: Suggester, text: str, phrases: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Milliseconds of each `suggest` call (and `suggest_phrase` with `phrases`) while typing
+    `text` one character at a time: wall-clock time, and this thread's CPU time, which other
+    processes on a shared CPU inflate much less."""
+    wall = np.empty(len(text))
+    cpu = np.empty(len(text))
     for cursor in range(1, len(text) + 1):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         suggester.suggest(text[:cursor], 3)
-        latencies[cursor - 1] = time.perf_counter() - start
-    return latencies * 1000
+        if phrases:
+            suggester.suggest_phrase(text[:cursor])
+        wall[cursor - 1] = time.perf_counter() - start
+        cpu[cursor - 1] = time.thread_time() - start_cpu
+    return wall * 1000, cpu * 1000
 
 
 def one_repeat(path: Path, text: str) -> dict[str, float]:
@@ -53,11 +64,17 @@ def one_repeat(path: Path, text: str) -> dict[str, float]:
     cold = subprocess.run(
         [sys.executable, "-c", COLD_START, str(path)], capture_output=True, text=True, check=True
     )
-    latencies = type_text(suggester, text)
+    timings = {}
+    for label, phrases in (("", False), ("phrases_", True)):
+        wall, cpu = type_text(suggester, text, phrases)
+        timings |= {
+            f"{label}p50_ms": float(np.percentile(wall, 50)),
+            f"{label}p95_ms": float(np.percentile(wall, 95)),
+            f"{label}max_ms": float(wall.max()),
+            f"{label}cpu_p95_ms": float(np.percentile(cpu, 95)),
+        }
     return {
-        "p50_ms": float(np.percentile(latencies, 50)),
-        "p95_ms": float(np.percentile(latencies, 95)),
-        "max_ms": float(latencies.max()),
+        **timings,
         "load_s": load_s,
         "cold_start_s": float(cold.stdout.strip()),
     }
@@ -81,6 +98,11 @@ def main() -> None:
         ("p50_ms", "latency p50 (ms)"),
         ("p95_ms", "latency p95 (ms)"),
         ("max_ms", "latency max (ms)"),
+        ("cpu_p95_ms", "CPU time p95 (ms)"),
+        ("phrases_p50_ms", "with phrases: suggest + suggest_phrase p50 (ms)"),
+        ("phrases_p95_ms", "with phrases: suggest + suggest_phrase p95 (ms)"),
+        ("phrases_max_ms", "with phrases: suggest + suggest_phrase max (ms)"),
+        ("phrases_cpu_p95_ms", "with phrases: CPU time p95 (ms)"),
         ("load_s", "load + first suggestion, warm process (s)"),
         ("cold_start_s", "import + load + first suggestion, new process (s)"),
     ]:

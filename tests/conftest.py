@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
 from autocomplete import train, userdata
+from autocomplete.tokenizer import EOS_ID
 
 # Tiny models gain nothing from threads, and on a shared 2-core machine torch's spinning
 # worker threads slow every other process down.
@@ -61,3 +63,26 @@ def machado() -> Path:
     if not SHARED_CORPUS.is_dir():
         pytest.skip("../shared/corpus/machado is not present")
     return SHARED_CORPUS
+
+
+class ScriptedModel:
+    """A suggester's words with a scripted next-token model behind its phrases: after a word
+    of `script` the model gives the word it maps to probability `prob`, after any other
+    `</s>`. The tiny model is never sure of two words in a row; phrase tests need one that is.
+    """
+
+    def __init__(self, suggester, script: dict[str, str], prob: float = 0.9):
+        self.suggester = suggester
+        self.tokenizer = suggester.tokenizer
+        self.script = script
+        self.prob = prob
+
+    def suggest(self, text: str, k: int = 3):
+        return self.suggester.suggest(text, k)
+
+    def next_log_probs(self, ids) -> np.ndarray:
+        words = self.tokenizer.words
+        log_probs = np.full(len(words), np.log((1 - self.prob) / (len(words) - 1)))
+        following = self.script.get(words[ids[-1]])
+        log_probs[self.tokenizer.ids[following] if following else EOS_ID] = np.log(self.prob)
+        return log_probs

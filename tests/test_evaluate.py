@@ -8,7 +8,14 @@ import torch
 from conftest import SAMPLE_CORPUS
 
 from autocomplete import checkpoint, corpus, evaluate, inference_file
-from autocomplete.evaluate import Metrics, evaluate_suggester, first_words, held_out_text
+from autocomplete.evaluate import (
+    Metrics,
+    PhraseMetrics,
+    evaluate_suggester,
+    first_words,
+    held_out_text,
+)
+from autocomplete.phrases import Continuation, Token
 from autocomplete.ranking import Suggestion
 from autocomplete.suggest import Suggester
 from autocomplete.tokenizer import EOS_ID
@@ -40,6 +47,29 @@ class FakeSuggester:
     def suggest(self, text: str, k: int = 3) -> list[Suggestion]:
         self.calls.append(text)
         return [Suggestion(word, 0.5) for word in BARS.get(text, [])[:k]]
+
+
+# The phrases on offer at each word start of TEXT: right at the first, wrong at the third.
+PHRASES = {
+    "": Continuation((Token("casa", 0.9), Token("amarela", 0.8)), 0),
+    "casa amarela, ": Continuation((Token("casa", 0.9), Token("amarela", 0.6)), 0),
+}
+
+
+def test_phrases_by_hand():
+    """At 0.5 both phrases are offered. "casa amarela" is accepted with one key, plus a
+    backspace for its space before the comma: 12 characters for 2 keys, where the bar saved
+    4 + 4; the rest is typed as without phrases (see the test above): 14 keys saved of 23.
+    At 0.7 the second phrase is cut to one word, no phrase; at 0.85 the first one too."""
+    metrics = evaluate_suggester(
+        FakeSuggester(), TEXT, phrases=PHRASES.get, phrase_thresholds=(0.5, 0.7, 0.85)
+    )
+    assert metrics.phrases == [
+        PhraseMetrics(0.5, offered=2 / 4, first_two=1 / 2, whole=1 / 2, keystroke_savings=14 / 23),
+        PhraseMetrics(0.7, offered=1 / 4, first_two=1.0, whole=1.0, keystroke_savings=14 / 23),
+        PhraseMetrics(0.85, offered=0.0, first_two=0.0, whole=0.0, keystroke_savings=12 / 23),
+    ]
+    assert metrics.keystroke_savings == pytest.approx(12 / 23)  # without phrases
 
 
 def test_keystrokes_and_accuracy_by_hand():
@@ -139,7 +169,10 @@ def test_cli_prints_an_aligned_table(tiny_model, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("held-out text:") and lines[1].split() == ["model"]
     assert any(line.startswith("keystroke savings") for line in lines)
-    assert len({len(line) for line in lines[1:]}) == 1  # columns line up
+    metrics_table, phrase_table = "\n".join(lines[1:]).split("\n\n")
+    assert len({len(line) for line in metrics_table.splitlines()}) == 1  # columns line up
+    assert phrase_table.startswith("phrases (model")
+    assert len({len(line) for line in phrase_table.splitlines()[1:]}) == 1
 
 
 @pytest.mark.parametrize(

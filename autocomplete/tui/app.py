@@ -59,6 +59,7 @@ class EditorOptions:
     path: Path | None = None  # the file edited; None: a new buffer, named on its first save
     checkpoint: Path | None = None  # None: the shipped default model
     learn: bool = True  # False with --no-learn: no personal vocabulary, nothing learned
+    phrases: bool = True  # False with --no-phrases: the grey text is one word, never more
     latency_log: Path | None = None  # if set, one line per offer: ms from edit to widgets
 
 
@@ -108,7 +109,7 @@ class EditorApp(App[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
-            yield SuggestingEditor(self._text, id="editor")
+            yield SuggestingEditor(self._text, phrases=self.options.phrases, id="editor")
             yield ProbabilityPanel(id="panel")
         yield SuggestionBar(id="bar")
         yield StatusBar(id="status").data_bind(EditorApp.modified)

