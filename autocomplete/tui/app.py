@@ -49,6 +49,7 @@ from autocomplete.tui.probability_panel import ProbabilityPanel
 from autocomplete.tui.recovery import Recovered, RecoveryCopy
 from autocomplete.tui.status_bar import StatusBar
 from autocomplete.tui.suggestion_bar import SuggestionBar
+from autocomplete.tui.wrapping import wrap_long_documents_quickly
 
 if TYPE_CHECKING:
     from autocomplete.suggest import Suggester
@@ -89,6 +90,7 @@ class EditorApp(App[None]):
         `suggester`, when given, is used instead of loading `options.checkpoint`."""
         super().__init__()
         read_escape_digit_as_alt()
+        wrap_long_documents_quickly()
         decode_input_with_replacement()
         self.options = options or EditorOptions()
         self.path = self.options.path

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events, on, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import TextArea
 from textual.worker import Worker, WorkerState
 
@@ -105,13 +106,28 @@ class SuggestingEditor(TextArea):
         error: BaseException
 
     def __init__(self, text: str = "", **kwargs) -> None:
-        super().__init__(text, soft_wrap=True, tab_behavior="indent", **kwargs)
+        # The text is loaded once mounted: Textual builds and wraps a document given to
+        # __init__ three times over (seconds for a 20 MB file), loaded later only once.
+        super().__init__("", soft_wrap=True, tab_behavior="indent", **kwargs)
+        self._initial_text = text
         self.suggester: Suggester | None = None
         self._offer: Offer | None = None  # what is on show
         self._requested: str | None = None  # the text of the newest request
         self._dismissed = False  # Esc: hide until the next keystroke
         self._pending: tuple[int, Fallback | None] | None = None  # _accept() awaiting its offer
         self._auto_space: tuple[int, int] | None = None  # cursor after an accepted word's space
+
+    def on_mount(self) -> None:
+        with self.prevent(TextArea.Changed):  # the text as opened: no edit
+            self.load_text(self._initial_text)
+        del self._initial_text
+
+    def render_line(self, y: int) -> Strip:
+        """Textual's row painting without its check for a placeholder, which joins the whole
+        document into one string for every row painted (a second a frame in a 20 MB file):
+        this editor shows no placeholder. Textual's cache of painted rows goes with the check;
+        it would hold a row only until the next keystroke or cursor move anyway."""
+        return self._render_line(y)
 
     def on_resize(self) -> None:
         # TextArea rewraps its lines on resize after a frame may have been painted with the

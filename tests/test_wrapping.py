@@ -1,0 +1,68 @@
+"""The patches of Textual's wrapping give Textual's own results."""
+
+from __future__ import annotations
+
+import random
+
+from rich.cells import get_character_cell_size
+from textual._wrap import compute_wrap_offsets
+from textual.document._wrapped_document import WrappedDocument
+from textual.expand_tabs import get_tab_widths
+from textual.widgets.text_area import Document
+
+from autocomplete.tui import wrapping
+
+WORDS = ["a", "de", "ação", "não", "—", "“aspas”", "paralelepípedo", "x" * 23, "e-mail", "…"]
+
+
+def random_line(rng: random.Random) -> str:
+    pieces = []
+    for _ in range(rng.randrange(0, 30)):
+        pieces.append(rng.choice(WORDS))
+        pieces.append(" " * rng.choice([0, 1, 1, 1, 2, 5, 30]))
+    return " " * rng.choice([0, 0, 3, 40]) + "".join(pieces)
+
+
+def test_the_narrow_characters_are_one_cell_wide() -> None:
+    for first, last in wrapping.NARROW:
+        assert all(get_character_cell_size(chr(code)) == 1 for code in range(first, last + 1))
+
+
+def test_rows_break_where_textual_breaks_them() -> None:
+    rng = random.Random(12)
+    for _ in range(3000):
+        line = random_line(rng)
+        width = rng.choice([1, 2, 5, 10, 23, 24, 40, 95])
+        expected = compute_wrap_offsets(line, width, 4, precomputed_tab_sections=None)
+        assert wrapping.wrap_offsets(line, width, 4) == expected, (line, width)
+
+
+def test_lines_with_tabs_or_wide_characters_are_left_to_textual() -> None:
+    for line in ["a\tb " * 20, "日本語 " * 30, "cafe\u0301 " * 30]:
+        for width in (7, 20):
+            assert wrapping.wrap_offsets(line, width, 4) == compute_wrap_offsets(line, width, 4)
+
+
+def test_tab_widths_are_textuals() -> None:
+    for line in ["", "abc", " a b ", "a\tb", "\t", "ação\t\tfim"]:
+        assert wrapping.tab_widths(line, 4) == get_tab_widths(line, 4)
+
+
+def test_height_is_the_number_of_rows_after_edits() -> None:
+    wrapping.wrap_long_documents_quickly()
+    rng = random.Random(3)
+    document = Document("\n".join(random_line(rng) for _ in range(200)))
+    wrapped = WrappedDocument(document, width=30)
+
+    def rows() -> int:
+        return sum(len(offsets) + 1 for offsets in wrapped._wrap_offsets)
+
+    assert wrapped.height == rows()
+    for _ in range(50):
+        row = rng.randrange(document.line_count)
+        start, end = (row, 0), (min(row + rng.randrange(3), document.line_count - 1), 0)
+        result = document.replace_range(start, end, random_line(rng) + "\n" * rng.randrange(3))
+        wrapped.wrap_range(start, end, result.end_location)
+        assert wrapped.height == rows()
+    wrapped.wrap(11)
+    assert wrapped.height == rows()
