@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import math
 import os
 import re
 import stat
@@ -15,7 +16,7 @@ from pathlib import Path
 from autocomplete.atomic import atomic_write, overwrite_in_place
 from autocomplete.errors import DocumentError
 
-MAX_BYTES = 20 * 1024 * 1024  # larger files are logs or data, not something typed by hand
+MAX_BYTES = 20_000_000  # 20 MB: larger files are logs or data, not something typed by hand
 
 
 def read_document(path: Path) -> str:
@@ -36,7 +37,7 @@ def read_document(path: Path) -> str:
         raise DocumentError(f"{path} não é um arquivo comum")
     if info.st_size > MAX_BYTES:
         raise DocumentError(
-            f"{path} tem {info.st_size / 2**20:.0f} MB; o limite é {MAX_BYTES // 2**20} MB"
+            f"{path} tem {megabytes(info.st_size)}; o limite é {megabytes(MAX_BYTES)}"
         )
     try:
         data = path.read_bytes()
@@ -50,6 +51,13 @@ def read_document(path: Path) -> str:
         raise DocumentError(
             f"{path} não está em UTF-8 (byte inválido na posição {error.start})"
         ) from None
+
+
+def megabytes(size: int) -> str:
+    """`size` in MB (10^6 bytes), rounded up to a tenth: a file just over the limit never
+    reads as the limit itself ("20,1 MB", "21 MB")."""
+    tenths = math.ceil(size / 100_000)
+    return f"{tenths // 10},{tenths % 10} MB".replace(",0 MB", " MB")
 
 
 @dataclass(frozen=True)
