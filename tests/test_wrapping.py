@@ -66,3 +66,23 @@ def test_height_is_the_number_of_rows_after_edits() -> None:
         assert wrapped.height == rows()
     wrapped.wrap(11)
     assert wrapped.height == rows()
+
+
+def test_edits_keep_the_wrapping_current_so_an_unchanged_width_is_not_rewrapped() -> None:
+    wrapping.wrap_long_documents_quickly()
+    rng = random.Random(5)
+    document = Document("\n".join(random_line(rng) for _ in range(100)))
+    wrapped = WrappedDocument(document, width=30)
+    for _ in range(30):
+        row = rng.randrange(document.line_count)
+        start, end = (row, 0), (row, len(document[row]))
+        result = document.replace_range(start, end, random_line(rng) + "\n" * rng.randrange(2))
+        wrapped.wrap_range(start, end, result.end_location)
+    edited = wrapped._wrap_offsets
+    wrapped.wrap(30)
+    assert wrapped._wrap_offsets is edited  # skipped: so the edits must leave what it gives
+    fresh = WrappedDocument(document, width=30)
+    assert wrapped._wrap_offsets == fresh._wrap_offsets
+    assert wrapped._offset_to_line_info == fresh._offset_to_line_info
+    wrapped.wrap(12)  # a new width wraps again
+    assert wrapped._wrap_offsets == WrappedDocument(document, width=12)._wrap_offsets

@@ -313,13 +313,17 @@ class EditorApp(App[None]):
 
     @work(group="personal")
     async def _block(self, suggester: Suggester, word: str) -> None:
+        editor = self.editor  # looked up now: the app may close while SQLite works
         try:
             await asyncio.to_thread(suggester.block, word)  # SQLite may wait for a lock
         except Exception as error:  # the block list is an extra: never worth the buffer
-            self.notify(str(error), title=f"Não foi possível bloquear «{word}»", severity="error")
+            if editor.is_attached:
+                title = f"Não foi possível bloquear «{word}»"
+                self.notify(str(error), title=title, severity="error")
             return
-        self.editor.ask_again()
-        self.notify(f"«{word}» não será mais sugerida.", timeout=3)
+        if editor.is_attached:
+            editor.ask_again()
+            self.notify(f"«{word}» não será mais sugerida.", timeout=3)
 
     def action_toggle_panel(self) -> None:
         panel = self.query_one(ProbabilityPanel)
@@ -424,7 +428,8 @@ class EditorApp(App[None]):
         if stored.layout is not None:  # mixed breaks: match the next save against this one
             self._layout = stored.layout
         self.modified = self.editor.document.lines != saved.lines
-        self._recovery.remove(saved.edits)
+        # In the thread too: removing waits for a recovery copy being written.
+        await asyncio.to_thread(self._recovery.remove, saved.edits)
         self._release_adopted()
         if self._recovery.document is None:  # named by this first save: later copies follow
             self._recovery = RecoveryCopy(saved.path)
@@ -468,7 +473,7 @@ class EditorApp(App[None]):
 
 
 def lines_of(text: str) -> list[str]:
-    """The lines TextArea makes of `text` (whose only line break is "\n", see files.py)."""
+    """The lines TextArea makes of `text` (whose only line break is a newline, see files.py)."""
     return text.split("\n")
 
 
