@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import random
 
 from rich.cells import get_character_cell_size
@@ -12,6 +13,17 @@ from textual.widgets.text_area import Document
 
 from autocomplete.tui import wrapping
 
+
+def textual_module():
+    """A fresh copy of Textual's wrapped-document module, which no patch has touched."""
+    spec = importlib.util.find_spec("textual.document._wrapped_document")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+TextualWrappedDocument = textual_module().WrappedDocument
 WORDS = ["a", "de", "ação", "não", "—", "“aspas”", "paralelepípedo", "x" * 23, "e-mail", "…"]
 
 
@@ -86,3 +98,16 @@ def test_edits_keep_the_wrapping_current_so_an_unchanged_width_is_not_rewrapped(
     assert wrapped._offset_to_line_info == fresh._offset_to_line_info
     wrapped.wrap(12)  # a new width wraps again
     assert wrapped._wrap_offsets == WrappedDocument(document, width=12)._wrap_offsets
+
+
+def test_wrapping_a_document_gives_textuals_maps() -> None:
+    rng = random.Random(8)
+    lines = [random_line(rng) for _ in range(300)] + ["a\tb\tc " * 9, "", "日本語 " * 20]
+    document = Document("\n".join(lines))
+    for width in (0, 13, 40):
+        textual = TextualWrappedDocument(document, width=width, tab_width=4)
+        wrapping.wrap_long_documents_quickly()
+        ours = WrappedDocument(document, width=width, tab_width=4)
+        for name in ("_wrap_offsets", "_tab_width_cache", "_line_index_to_offsets"):
+            assert getattr(ours, name) == getattr(textual, name), name
+        assert ours._offset_to_line_info == textual._offset_to_line_info

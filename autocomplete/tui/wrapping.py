@@ -8,7 +8,8 @@ result, so a Textual upgrade that changes them fails a test instead of painting 
 - Wrapping a line measures it word by word in Python: 15 s to wrap that file, at each width
   the layout tries. A line of one-cell characters without tabs, the common case in prose,
   is wrapped here with one regular-expression match per row, to the same break positions
-  (1.3 s for the file, most of it Textual's bookkeeping per line).
+  (1.3 s for the file, most of it Textual's bookkeeping per line, which is built here
+  with list comprehensions instead of a loop of appends).
 - Each line is split at its tabs, to measure them, even when it has none.
 - Every resize and scrollbar change wraps the whole document again, even at the width it is
   already wrapped at. Edits keep the wrapping current (`wrap_range`), so that is skipped.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import accumulate
 
 from textual import _wrap
 from textual.document import _wrapped_document
@@ -84,17 +86,38 @@ def tab_widths(line: str, tab_size: int = 4) -> list[tuple[str, int]]:
     return [(line, 0)] if line and "\t" not in line else get_tab_widths(line, tab_size)
 
 
-_textual_wrap = WrappedDocument.wrap
-
-
 def _wrap_when_width_changes(
     wrapped: WrappedDocument, width: int, tab_width: int | None = None
 ) -> None:
-    """Textual's `wrap`, unless the document is already wrapped at these widths."""
+    """What Textual's `wrap` does, unless the document is already wrapped at these widths:
+    the row breaks of every line, the tab widths, and the maps between lines and rows."""
     same_tabs = not tab_width or tab_width == wrapped._tab_width
     if wrapped._wrap_offsets and width == wrapped._width and same_tabs:
         return
-    _textual_wrap(wrapped, width, tab_width)
+    wrapped._width = width
+    if tab_width:
+        wrapped._tab_width = tab_width
+    tab_size = wrapped._tab_width
+    lines = wrapped.document.lines
+    sections = [tab_widths(line, tab_size) for line in lines]
+    offsets = (
+        [
+            wrap_offsets(line, width, tab_size, True, tabs)
+            for line, tabs in zip(lines, sections, strict=True)
+        ]
+        if width
+        else [[] for _ in lines]
+    )
+    heights = [len(breaks) + 1 for breaks in offsets]
+    firsts = accumulate(heights, initial=0)  # the first row of each line (and one past the end)
+    wrapped._wrap_offsets = offsets
+    wrapped._tab_width_cache = [[tab for _, tab in tabs] for tabs in sections]
+    wrapped._line_index_to_offsets = [
+        list(range(first, first + height)) for first, height in zip(firsts, heights, strict=False)
+    ]
+    wrapped._offset_to_line_info = [
+        (line, row) for line, height in enumerate(heights) for row in range(height)
+    ]
 
 
 def _height(wrapped: WrappedDocument) -> int:
