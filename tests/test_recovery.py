@@ -47,7 +47,7 @@ async def recovery_written(pilot) -> None:
     the pause outlasts that edit's timer (asyncio wakes the earlier deadline first, so the
     timer has fired when the pause ends), then settle() waits for the write it started."""
     await pilot.pause()  # the edit has reached the app: its timer is set
-    await pilot.pause(recovery.DELAY_S)
+    await pilot.pause(pilot.app.recovery_delay_s)
     await settle(pilot)
 
 

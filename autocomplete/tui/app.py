@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from time import perf_counter
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -108,6 +109,7 @@ class EditorApp(App[None]):
         self._recovery_timer: Timer | None = None
         self._recovery_failing = False  # warn once, not on every write, e.g. on a full disk
         self._recovery_writing = False  # one write at a time: a 20 MB copy takes a while
+        self.recovery_delay_s = recovery.DELAY_S  # from an edit to the write that keeps it
         self._saving: asyncio.Future[None] | None = None  # the last save's write, once begun
         self._adopted: list[Recovered] = []  # crashed sessions' copies taken back
         # The file as read: a save first checks that no other program changed it since.
@@ -218,7 +220,7 @@ class EditorApp(App[None]):
             # instead of firing into an app whose widgets are gone.
             editor = event.text_area
             self._recovery_timer = editor.set_timer(
-                recovery.DELAY_S, partial(self._keep_recovery_copy, editor)
+                self.recovery_delay_s, partial(self._keep_recovery_copy, editor)
             )
 
     # -- recovery copies ------------------------------------------------------------------
@@ -257,7 +259,7 @@ class EditorApp(App[None]):
     def _keep_recovery_copy(self, editor: TextArea) -> None:
         if self._recovery_writing:  # the last write is still going: try again after it
             self._recovery_timer = editor.set_timer(
-                recovery.DELAY_S, partial(self._keep_recovery_copy, editor)
+                self.recovery_delay_s, partial(self._keep_recovery_copy, editor)
             )
             return
         self._recovery_timer = None
@@ -269,6 +271,7 @@ class EditorApp(App[None]):
     # A description of its own: Textual's default repr()s the arguments, all 20 MB of them.
     @work(group="recovery", description="recovery copy")
     async def _write_recovery(self, copy: RecoveryCopy, lines: list[str], edits: int) -> None:
+        started = perf_counter()
         try:
             await asyncio.to_thread(copy.write, lines, edits)
         except OSError as error:
@@ -285,6 +288,9 @@ class EditorApp(App[None]):
             self._release_adopted()
         finally:
             self._recovery_writing = False
+            # Writes of a long text (0.3 s for 20 MB) take at most a fifth of the time while
+            # typing goes on: the copy may then lag by a few seconds instead of half of one.
+            self.recovery_delay_s = max(recovery.DELAY_S, 4 * (perf_counter() - started))
 
     # -- keys -----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
