@@ -13,6 +13,7 @@ from test_tui import SIZE, bar_words, editor_of, pilot_test, settle
 
 from autocomplete import Suggester
 from autocomplete.tui import app as app_module
+from autocomplete.tui import editor as editor_module
 from autocomplete.tui import recovery
 from autocomplete.tui.app import EditorApp, EditorOptions
 from autocomplete.tui.dialogs import ConfirmQuit
@@ -144,3 +145,22 @@ async def test_quitting_waits_for_a_save_being_written(
         assert not app.is_running  # saved, so quit without asking
     assert long_file.read_text(encoding="utf-8").startswith("a0 ")
     assert app._recovery.read() is None
+
+
+@pilot_test
+async def test_the_context_of_a_very_long_line_is_cut_near_the_cursor(
+    suggester: Suggester, tmp_path: Path
+) -> None:
+    path = tmp_path / "uma-linha.txt"
+    path.write_text(f"Início.\n{LINE} " * 2 + f"{LINE} " * 3000)  # one paragraph of 220 kB
+    app = open_editor(path, suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = editor_of(app)
+        editor.move_cursor(editor.document.end)
+        before = editor.text_before_cursor()
+        assert before is not None and editor.text.endswith(before)
+        assert editor_module.CONTEXT_CHARS <= len(before) <= 2 * editor_module.CONTEXT_CHARS
+        await pilot.press(*"Bom dia ")
+        await settle(pilot)
+        assert editor.text_before_cursor() == before + "Bom dia "  # the start stayed put
+        assert bar_words(app)

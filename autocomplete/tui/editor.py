@@ -27,6 +27,9 @@ CLOSING_PUNCTUATION = frozenset(".,;:!?")
 # moves once every CONTEXT_BLOCK lines keeps each keystroke cheap in a long document while
 # keeping the start of the context still, so the Suggester's incremental cache stays valid.
 CONTEXT_BLOCK = 32
+# Very long lines (a paragraph of a megabyte) cut the context too: it then begins at a
+# multiple of this many characters, well over the 3,000 the ranking reads.
+CONTEXT_CHARS = 8_192
 SLOT_GROUP = Binding.Group("Escolher")  # one footer entry for Alt+1..3
 Fallback = Callable[[], Awaitable[None]]  # an accepting key's work when there is nothing to accept
 
@@ -144,7 +147,24 @@ class SuggestingEditor(TextArea):
         if column < len(line) and line[column].isalnum():
             return None  # inside a word: a completion would split it
         first = max(0, row - row % CONTEXT_BLOCK - CONTEXT_BLOCK)
-        return self.document.get_text_range((first, 0), (row, column))
+        return self.document.get_text_range(self._context_start(first, row, column), (row, column))
+
+    def _context_start(self, first: int, row: int, column: int) -> tuple[int, int]:
+        """Line `first`, or, past two CONTEXT_CHARS blocks of text from there to the cursor,
+        the start of the last whole block but one, counted from line `first` (so that it
+        stays put while typing)."""
+        lengths = [len(self.document[line]) + 1 for line in range(first, row)]
+        size = sum(lengths) + column
+        if size <= 2 * CONTEXT_CHARS:
+            return first, 0
+        cut = (size // CONTEXT_CHARS - 1) * CONTEXT_CHARS
+        line = first
+        for length in lengths:
+            if cut < length:
+                break
+            cut -= length
+            line += 1
+        return line, cut
 
     @on(TextArea.Changed)
     @on(TextArea.SelectionChanged)
