@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -185,6 +186,7 @@ def run_editor(checkout: Path, path: Path, where: str, keys: int, figures: Figur
             figures.quits.append(asked)
     finally:
         tmux("kill-session", "-t", session)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def percentiles(values: list[float]) -> str:
