@@ -12,14 +12,19 @@ import hashlib
 import json
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from autocomplete.atomic import atomic_write
 from autocomplete.userdata import data_dir
 
 DELAY_S = 0.5  # a change reaches the copy this long after it (plus the write itself)
 UNNAMED = "sem-nome"  # the copy of a buffer opened without FILE
+# Lines encoded at a time: a 20 MB text encoded at once would hold the GIL (and freeze the
+# editor) for a tenth of a second; a few hundred kilobytes at a time let it type meanwhile.
+CHUNK_LINES = 1000
 
 
 @dataclass(frozen=True)
@@ -123,18 +128,28 @@ class RecoveryCopy:
                 found.append(recovered)
         return sorted(found, key=lambda recovered: recovered.written_at, reverse=True)
 
-    def write(self, text: str, edits: int) -> None:
-        """Keep `text`, the buffer after `edits` changes; OSError if it cannot be written."""
-        # ASCII JSON: any str round-trips, even lone surrogates a paste may have brought.
+    def write(self, lines: Sequence[str], edits: int) -> None:
+        """Keep the buffer after `edits` changes, given as its `lines`; OSError if it cannot
+        be written. Called from a worker thread: the text is encoded a chunk at a time."""
         path = str(self.document) if self.document is not None else None
-        data = json.dumps({"path": path, "text": text, "instance": asdict(self.instance)}).encode()
+        fields = json.dumps({"path": path, "instance": asdict(self.instance)})
+        head = f'{fields[:-1]}, "text": "'.encode()
+
+        def write_json(file: BinaryIO) -> None:
+            file.write(head)
+            for start in range(0, len(lines), CHUNK_LINES):
+                text = "\n".join(lines[start : start + CHUNK_LINES])
+                # ASCII JSON: any str round-trips, even lone surrogates a paste may bring.
+                file.write(json.dumps("\n" + text if start else text)[1:-1].encode())
+            file.write(b'"}')
+
         with self._lock:
             if edits <= self._edits:
                 return
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             # Create it private before any text is in it: atomic_write keeps the mode it finds.
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-            atomic_write(self.path, lambda file: file.write(data))
+            atomic_write(self.path, write_json)
             self._edits = edits
 
     def remove(self, edits: int) -> None:

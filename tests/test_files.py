@@ -18,8 +18,10 @@ from autocomplete.tui.app import EditorApp, EditorOptions
 from autocomplete.tui.dialogs import ConfirmReadOnly
 from autocomplete.tui.files import (
     BOM,
+    MAX_BYTES,
     ReadOnlyError,
     join_layout,
+    megabytes,
     read_document,
     save_document,
     split_layout,
@@ -197,3 +199,13 @@ async def test_a_lone_surrogate_fails_to_save_without_a_crash(
         assert app.is_running and app.modified
         assert ("error", "Não foi possível salvar") in shown
         assert path.read_text() == "Oi\n"
+
+
+def test_a_file_over_the_limit_is_refused_with_its_real_size(tmp_path: Path) -> None:
+    path = tmp_path / "enorme.txt"
+    with path.open("wb") as file:  # sparse: nothing written to disk
+        file.truncate(21_000_000)
+    with pytest.raises(DocumentError, match=r"tem 21 MB; o limite é 20 MB$"):
+        read_document(path)
+    assert megabytes(MAX_BYTES + 1) == "20,1 MB"  # just over the limit never reads as it
+    assert megabytes(MAX_BYTES) == "20 MB"

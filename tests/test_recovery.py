@@ -46,7 +46,7 @@ async def recovery_written(pilot) -> None:
     the pause outlasts that edit's timer (asyncio wakes the earlier deadline first, so the
     timer has fired when the pause ends), then settle() waits for the write it started."""
     await pilot.pause()  # the edit has reached the app: its timer is set
-    await pilot.pause(recovery.DELAY_S)
+    await pilot.pause(pilot.app.recovery_delay_s)
     await settle(pilot)
 
 
@@ -68,7 +68,7 @@ def test_copy_is_private_json_named_by_the_documents_path(
     tmp_path: Path, private_data_dir: Path
 ) -> None:
     copy = RecoveryCopy(tmp_path / "nota.txt")
-    copy.write("Olá\n\udc80", edits=1)  # a lone surrogate from a bad paste survives too
+    copy.write(["Olá", "\udc80"], edits=1)  # a lone surrogate from a bad paste survives too
     assert copy.path.parent == private_data_dir / "recovery"
     assert stat.S_IMODE(copy.path.stat().st_mode) == 0o600
     assert stat.S_IMODE(copy.path.parent.stat().st_mode) == 0o700
@@ -85,13 +85,13 @@ def test_copy_is_private_json_named_by_the_documents_path(
 
 def test_an_older_write_never_replaces_a_newer_copy_or_a_save(tmp_path: Path) -> None:
     copy = RecoveryCopy(tmp_path / "nota.txt")
-    copy.write("novo", edits=5)
-    copy.write("velho", edits=4)  # a slow worker arriving late
+    copy.write(["novo"], edits=5)
+    copy.write(["velho"], edits=4)  # a slow worker arriving late
     assert copy.read().text == "novo"
     copy.remove(edits=7)  # saved after 7 edits
-    copy.write("antes do salvamento", edits=6)
+    copy.write(["antes do salvamento"], edits=6)
     assert copy.read() is None
-    copy.write("depois", edits=8)
+    copy.write(["depois"], edits=8)
     assert copy.read().text == "depois"
 
 
@@ -212,7 +212,7 @@ def dead_instance() -> Instance:
 def crashed_session(path: Path, saved: str, unsaved: str) -> None:
     """What a killed editor leaves: FILE with `saved`, the recovery copy with `unsaved`."""
     path.write_text(saved, encoding="utf-8")
-    RecoveryCopy(path, dead_instance()).write(unsaved, edits=1)
+    RecoveryCopy(path, dead_instance()).write(unsaved.split("\n"), edits=1)
 
 
 @pilot_test
@@ -351,8 +351,8 @@ def running_editor():
 def test_two_editors_keep_separate_copies(tmp_path: Path) -> None:
     path = tmp_path / "nota.txt"
     first, second = RecoveryCopy(path), RecoveryCopy(path, dead_instance())
-    first.write("do primeiro", edits=1)
-    second.write("do segundo", edits=1)
+    first.write(["do primeiro"], edits=1)
+    second.write(["do segundo"], edits=1)
     # Before: one file per document; the last writer won and one removal took both.
     assert first.path != second.path
     first.remove(edits=2)
@@ -363,7 +363,7 @@ def test_two_editors_keep_separate_copies(tmp_path: Path) -> None:
 def test_a_copy_is_offered_only_once_its_editor_is_gone(tmp_path: Path, running_editor) -> None:
     process, other = running_editor
     path = tmp_path / "nota.txt"
-    RecoveryCopy(path, other).write("do outro editor", edits=1)
+    RecoveryCopy(path, other).write(["do outro editor"], edits=1)
     assert other.alive() and RecoveryCopy(path).left_behind() == []
     process.kill()
     process.wait()
@@ -378,7 +378,7 @@ async def test_saving_or_discarding_never_deletes_another_editors_copy(
     _, other = running_editor
     path = tmp_path / "nota.txt"
     crashed_session(path, "Oi\n", "Oi, perdido")
-    RecoveryCopy(path, other).write("Oi, do outro editor aberto", edits=1)
+    RecoveryCopy(path, other).write(["Oi, do outro editor aberto"], edits=1)
     app = EditorApp(EditorOptions(path=path), "Oi\n", suggester)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -4,10 +4,12 @@ saved), recovery copies and quitting."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from time import perf_counter
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -38,6 +40,7 @@ from autocomplete.tui.editor import SuggestingEditor
 from autocomplete.tui.files import (
     DiskState,
     ReadOnlyError,
+    TextLayout,
     changed_on_disk,
     disk_state,
     join_layout,
@@ -49,6 +52,7 @@ from autocomplete.tui.keys import read_escape_digit_as_alt
 from autocomplete.tui.probability_panel import ProbabilityPanel
 from autocomplete.tui.status_bar import StatusBar
 from autocomplete.tui.suggestion_bar import SuggestionBar
+from autocomplete.tui.wrapping import wrap_long_documents_quickly
 
 if TYPE_CHECKING:
     from autocomplete.suggest import Suggester
@@ -90,18 +94,24 @@ class EditorApp(App[None]):
         `suggester`, when given, is used instead of loading `options.checkpoint`."""
         super().__init__()
         read_escape_digit_as_alt()
+        wrap_long_documents_quickly()
         decode_input_with_replacement()
         self.options = options or EditorOptions()
         self.path = self.options.path
         self._text, self._layout = split_layout(text)
         text = self._text
-        self._saved_text = text  # what FILE holds: quitting compares against it
+        # What FILE holds, as the editor's lines: quitting compares against it (a list compare
+        # that skips the lines both share, where a text compare would join 20 MB first).
+        self._saved_lines = lines_of(text)
         self._learned_text = text  # what learning has seen: each save learns only the rest
         self._suggester = suggester
         self._edits = 0  # changes so far: orders recovery writes against saves
         self._recovery = RecoveryCopy(self.path)
         self._recovery_timer: Timer | None = None
         self._recovery_failing = False  # warn once, not on every write, e.g. on a full disk
+        self._recovery_writing = False  # one write at a time: a 20 MB copy takes a while
+        self.recovery_delay_s = recovery.DELAY_S  # from an edit to the write that keeps it
+        self._saving: asyncio.Future[None] | None = None  # the last save's write, once begun
         self._adopted: list[Recovered] = []  # crashed sessions' copies taken back
         # The file as read: a save first checks that no other program changed it since.
         self._disk: DiskState | None = disk_state(self.path) if self.path else None
@@ -212,7 +222,7 @@ class EditorApp(App[None]):
             # instead of firing into an app whose widgets are gone.
             editor = event.text_area
             self._recovery_timer = editor.set_timer(
-                recovery.DELAY_S, partial(self._keep_recovery_copy, editor)
+                self.recovery_delay_s, partial(self._keep_recovery_copy, editor)
             )
 
     # -- recovery copies ------------------------------------------------------------------
@@ -249,13 +259,23 @@ class EditorApp(App[None]):
             recovery.discard(self._adopted.pop())
 
     def _keep_recovery_copy(self, editor: TextArea) -> None:
+        if self._recovery_writing:  # the last write is still going: try again after it
+            self._recovery_timer = editor.set_timer(
+                self.recovery_delay_s, partial(self._keep_recovery_copy, editor)
+            )
+            return
         self._recovery_timer = None
-        self._write_recovery(self._recovery, editor.text, self._edits)
+        self._recovery_writing = True
+        # The lines as they are now (copying the list is ~1 ms for 20 MB; the strings are
+        # immutable): the worker thread joins and encodes them while typing goes on.
+        self._write_recovery(self._recovery, list(editor.document.lines), self._edits)
 
-    @work(group="recovery")
-    async def _write_recovery(self, copy: RecoveryCopy, text: str, edits: int) -> None:
+    # A description of its own: Textual's default repr()s the arguments, all 20 MB of them.
+    @work(group="recovery", description="recovery copy")
+    async def _write_recovery(self, copy: RecoveryCopy, lines: list[str], edits: int) -> None:
+        started = perf_counter()
         try:
-            await asyncio.to_thread(copy.write, text, edits)
+            await asyncio.to_thread(copy.write, lines, edits)
         except OSError as error:
             if not self._recovery_failing:
                 self.notify(
@@ -268,6 +288,11 @@ class EditorApp(App[None]):
         else:
             self._recovery_failing = False
             self._release_adopted()
+        finally:
+            self._recovery_writing = False
+            # Writes of a long text (0.3 s for 20 MB) take at most a fifth of the time while
+            # typing goes on: the copy may then lag by a few seconds instead of half of one.
+            self.recovery_delay_s = max(recovery.DELAY_S, 4 * (perf_counter() - started))
 
     # -- keys -----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -296,13 +321,17 @@ class EditorApp(App[None]):
 
     @work(group="personal")
     async def _block(self, suggester: Suggester, word: str) -> None:
+        editor = self.editor  # looked up now: the app may close while SQLite works
         try:
             await asyncio.to_thread(suggester.block, word)  # SQLite may wait for a lock
         except Exception as error:  # the block list is an extra: never worth the buffer
-            self.notify(str(error), title=f"Não foi possível bloquear «{word}»", severity="error")
+            if editor.is_attached:
+                title = f"Não foi possível bloquear «{word}»"
+                self.notify(str(error), title=title, severity="error")
             return
-        self.editor.ask_again()
-        self.notify(f"«{word}» não será mais sugerida.", timeout=3)
+        if editor.is_attached:
+            editor.ask_again()
+            self.notify(f"«{word}» não será mais sugerida.", timeout=3)
 
     def action_toggle_panel(self) -> None:
         panel = self.query_one(ProbabilityPanel)
@@ -323,8 +352,9 @@ class EditorApp(App[None]):
     @work(exclusive=True, group="dialog")
     async def action_quit(self) -> None:
         await self._caught_up()
+        await self._saved()
         # The text itself, not the modified flag, which lags one message behind the edits.
-        if self.editor.text != self._saved_text:
+        if self.editor.document.lines != self._saved_lines:
             choice = await self.push_screen_wait(ConfirmQuit(self._file_name()))
             if choice is QuitChoice.CANCEL:
                 return
@@ -336,6 +366,7 @@ class EditorApp(App[None]):
 
     async def _save(self) -> bool:
         """Save to FILE (asking for a name the first time); False if nothing was saved."""
+        await self._saved()  # one save at a time: an older one never lands last
         if self.path is None:
             path = await self.push_screen_wait(SaveAs())
             if path is None:
@@ -357,23 +388,61 @@ class EditorApp(App[None]):
                 self._recovery = RecoveryCopy(self.path)
             elif choice is not ChangedChoice.OVERWRITE:
                 return False
-        text, edits = self.editor.text, self._edits
-        cursor = self.editor.document.get_index_from_location(self.editor.cursor_location)
-        stored = join_layout(text, self._layout)
-        if not await self._write(self.path, stored):
-            return False
-        self._saved_text = text
-        self._disk = disk_state(self.path.resolve())
-        if self._layout.lines is not None:  # mixed breaks: match the next save against this one
-            self._layout = split_layout(stored)[1]
-        self.modified = False
-        self._recovery.remove(edits)
+        return await self._write(self.path)
+
+    async def _write(self, path: Path) -> bool:
+        """Save the buffer as it is now to `path`, asking first if the file is read-only;
+        False if nothing was written (the buffer stays open and modified: nothing is lost).
+
+        The file is written off the UI thread, so typing goes on while a big file is saved;
+        what is typed meanwhile stays unsaved. Quitting waits for the write to finish.
+        """
+        editor = self.editor
+        saved = _Save(path, list(editor.document.lines), self._edits, editor.cursor_location)
+        try:
+            try:
+                await self._store(saved, over_read_only=False)
+            except ReadOnlyError:
+                if not await self.push_screen_wait(ConfirmReadOnly(path.name)):
+                    return False
+                await self._store(saved, over_read_only=True)
+        except DocumentError as error:  # text UTF-8 cannot hold
+            reason = str(error)
+        except OSError as error:
+            reason = f"{path}: {error.strerror or error}"
+        else:
+            return True
+        self.notify(reason, title="Não foi possível salvar", severity="error", timeout=10)
+        return False
+
+    async def _saved(self) -> None:
+        """Wait for the save being written, if any (a failure was reported by its worker, or
+        shows as unsaved changes)."""
+        if self._saving is not None:
+            with contextlib.suppress(Exception):
+                await self._saving
+
+    async def _store(self, saved: _Save, over_read_only: bool) -> None:
+        """Write `saved` and record it, shielded: a Ctrl+Q that cancels the save's worker
+        waits for this instead of leaving the file written but the buffer still unsaved."""
+        self._saving = asyncio.ensure_future(self._write_and_record(saved, over_read_only))
+        await asyncio.shield(self._saving)
+
+    async def _write_and_record(self, saved: _Save, over_read_only: bool) -> None:
+        layout = self._layout
+        stored = await asyncio.to_thread(_write_file, saved, layout, over_read_only)
+        self._saved_lines = saved.lines
+        self._disk = stored.disk
+        if stored.layout is not None:  # mixed breaks: match the next save against this one
+            self._layout = stored.layout
+        self.modified = self.editor.document.lines != saved.lines
+        # In the thread too: removing waits for a recovery copy being written.
+        await asyncio.to_thread(self._recovery.remove, saved.edits)
         self._release_adopted()
         if self._recovery.document is None:  # named by this first save: later copies follow
-            self._recovery = RecoveryCopy(self.path)
-        self.notify(f"Salvo em {self.path}", timeout=2)
-        await self._learn(text, cursor)
-        return True
+            self._recovery = RecoveryCopy(saved.path)
+        self.notify(f"Salvo em {saved.path}", timeout=2)
+        await self._learn(saved)
 
     def _reload(self) -> None:
         """Take the file's text from disk, as an edit: Ctrl+Z brings the buffer back."""
@@ -385,44 +454,61 @@ class EditorApp(App[None]):
             return
         self._disk = disk_state(self.path.resolve())
         text, self._layout = split_layout(raw)
-        self._saved_text = text
-        if text == self.editor.text:  # no edit, so no Changed event to clear the flag
+        self._saved_lines = lines_of(text)
+        if self._saved_lines == self.editor.document.lines:  # no edit, no Changed event
             self.modified = False
             return
         self._reloads += 1
         self.editor.replace(text, (0, 0), self.editor.document.end, maintain_selection_offset=False)
 
-    async def _write(self, path: Path, stored: str) -> bool:
-        """Save `stored` to `path`, asking first if the file is read-only; False if nothing
-        was written (the buffer stays open and modified: nothing is lost)."""
-        try:
-            try:
-                save_document(path, stored)
-            except ReadOnlyError:
-                if not await self.push_screen_wait(ConfirmReadOnly(path.name)):
-                    return False
-                save_document(path, stored, over_read_only=True)
-        except DocumentError as error:  # text UTF-8 cannot hold
-            reason = str(error)
-        except OSError as error:
-            reason = f"{path}: {error.strerror or error}"
-        else:
-            return True
-        self.notify(reason, title="Não foi possível salvar", severity="error", timeout=10)
-        return False
-
-    async def _learn(self, text: str, cursor: int) -> None:
+    async def _learn(self, saved: _Save) -> None:
         """Teach the personal vocabulary the words finished since it last learned from this
-        buffer (the word at `cursor`, still being typed, waits for a later save)."""
+        buffer (the word at the cursor, still being typed, waits for a later save)."""
         suggester = self.editor.suggester
         if not self.options.learn or suggester is None:
             return  # the model is still loading: the next save learns this change too
-        text = finished(text, cursor)
-        learned, self._learned_text = self._learned_text, text
-        if learned == text:
-            return
+
+        def learn() -> None:  # joining and diffing a long document take time: off the UI thread
+            text = finished("\n".join(saved.lines), saved.cursor_index())
+            learned, self._learned_text = self._learned_text, text
+            if learned != text:
+                suggester.learn(changed_text(learned, text))
+
         try:
-            # Diffing a long document and writing SQLite both take time: off the UI thread.
-            await asyncio.to_thread(lambda: suggester.learn(changed_text(learned, text)))
+            await asyncio.to_thread(learn)
         except Exception as error:  # learning is an extra: a good save stays a good save
             self.notify(str(error), title="Não foi possível aprender", severity="warning")
+
+
+def lines_of(text: str) -> list[str]:
+    """The lines TextArea makes of `text` (whose only line break is a newline, see files.py)."""
+    return text.split("\n")
+
+
+@dataclass(frozen=True)
+class _Save:
+    """The buffer as a save took it."""
+
+    path: Path
+    lines: list[str]
+    edits: int  # changes made before it: orders it against recovery writes
+    cursor: tuple[int, int]  # (row, column)
+
+    def cursor_index(self) -> int:
+        row, column = self.cursor
+        return sum(map(len, self.lines[:row])) + row + column
+
+
+@dataclass(frozen=True)
+class _Stored:
+    disk: DiskState | None  # the file as written
+    layout: TextLayout | None  # the mixed line breaks written, to match the next save against
+
+
+def _write_file(saved: _Save, layout: TextLayout, over_read_only: bool) -> _Stored:
+    """Write the saved text to its file (in a worker thread): atomic, with the file's BOM and
+    line breaks; raises what `save_document` raises."""
+    stored = join_layout("\n".join(saved.lines), layout)
+    save_document(saved.path, stored, over_read_only=over_read_only)
+    mixed = split_layout(stored)[1] if layout.lines is not None else None
+    return _Stored(disk_state(saved.path.resolve()), mixed)

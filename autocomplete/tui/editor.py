@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events, on, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import TextArea
 from textual.worker import Worker, WorkerState
 
@@ -29,6 +30,9 @@ CLOSING_PUNCTUATION = frozenset(".,;:!?")
 # moves once every CONTEXT_BLOCK lines keeps each keystroke cheap in a long document while
 # keeping the start of the context still, so the Suggester's incremental cache stays valid.
 CONTEXT_BLOCK = 32
+# Very long lines (a paragraph of a megabyte) cut the context too: it then begins at a
+# multiple of this many characters, well over the 3,000 the ranking reads.
+CONTEXT_CHARS = 8_192
 SLOT_GROUP = Binding.Group("Escolher")  # one footer entry for Alt+1..3
 Fallback = Callable[[], Awaitable[None]]  # an accepting key's work when there is nothing to accept
 
@@ -120,7 +124,10 @@ class SuggestingEditor(TextArea):
         error: BaseException
 
     def __init__(self, text: str = "", phrases: bool = True, **kwargs) -> None:
-        super().__init__(text, soft_wrap=True, tab_behavior="indent", **kwargs)
+        # The text is loaded once mounted: Textual builds and wraps a document given to
+        # __init__ three times over (seconds for a 20 MB file), loaded later only once.
+        super().__init__("", soft_wrap=True, tab_behavior="indent", **kwargs)
+        self._initial_text = text
         self.suggester: Suggester | None = None
         self.phrases = phrases  # offer the rest of the phrase (off with --no-phrases)
         self._offer: Offer | None = None  # what is on show
@@ -128,6 +135,18 @@ class SuggestingEditor(TextArea):
         self._dismissed = False  # Esc: hide until the next keystroke
         self._pending: tuple[int, Fallback | None] | None = None  # _accept() awaiting its offer
         self._auto_space: tuple[int, int] | None = None  # cursor after an accepted word's space
+
+    def on_mount(self) -> None:
+        with self.prevent(TextArea.Changed):  # the text as opened: no edit
+            self.load_text(self._initial_text)
+        del self._initial_text
+
+    def render_line(self, y: int) -> Strip:
+        """Textual's row painting without its check for a placeholder, which joins the whole
+        document into one string for every row painted (a second a frame in a 20 MB file):
+        this editor shows no placeholder. Textual's cache of painted rows goes with the check;
+        it would hold a row only until the next keystroke or cursor move anyway."""
+        return self._render_line(y)
 
     def on_resize(self) -> None:
         # TextArea rewraps its lines on resize after a frame may have been painted with the
@@ -144,7 +163,24 @@ class SuggestingEditor(TextArea):
         if column < len(line) and line[column].isalnum():
             return None  # inside a word: a completion would split it
         first = max(0, row - row % CONTEXT_BLOCK - CONTEXT_BLOCK)
-        return self.document.get_text_range((first, 0), (row, column))
+        return self.document.get_text_range(self._context_start(first, row, column), (row, column))
+
+    def _context_start(self, first: int, row: int, column: int) -> tuple[int, int]:
+        """Line `first`, or, past two CONTEXT_CHARS blocks of text from there to the cursor,
+        the start of the last whole block but one, counted from line `first` (so that it
+        stays put while typing)."""
+        lengths = [len(self.document[line]) + 1 for line in range(first, row)]
+        size = sum(lengths) + column
+        if size <= 2 * CONTEXT_CHARS:
+            return first, 0
+        cut = (size // CONTEXT_CHARS - 1) * CONTEXT_CHARS
+        line = first
+        for length in lengths:
+            if cut < length:
+                break
+            cut -= length
+            line += 1
+        return line, cut
 
     @on(TextArea.Changed)
     @on(TextArea.SelectionChanged)

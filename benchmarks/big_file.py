@@ -1,0 +1,242 @@
+"""A 20 MB file in the running editor, through a real terminal (tmux), against a baseline.
+
+    python benchmarks/big_file.py [--baseline REF] [--keys 100] [--baseline-keys 15] [--runs 1]
+
+Generates a Portuguese text just under the size limit from the lines of
+../shared/corpus/moderno (into a temporary folder, deleted afterwards) and a small one, and
+for each of this checkout and REF (exported with `git archive`, default main) and each file:
+- open: from launching the editor until the file's first line is on screen;
+- keystroke to screen: from `tmux send-keys` of one character until the screen changes
+  (the screen is first left to settle, and the cursor does not blink), for `--keys`
+  characters typed at the start and at the end of the file (the two ends bracket the middle:
+  costs that grow with the lines below the cursor peak at the start, those that grow with
+  the text before it at the end);
+- suggestion in the app: from the edit to the suggestions reaching the widgets, as the
+  editor logs them (AUTOCOMPLETE_LATENCY_LOG);
+- quit prompt: from Ctrl+Q until the "unsaved changes" question is on screen.
+Medians over `--runs`; p50/p95 over all keystrokes of all runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus" / "moderno"
+BIG_BYTES = 19_500_000  # under the 20 MB limit of both the baseline and this checkout
+SMALL_BYTES = 50_000
+SIZE = (100, 30)
+TEXT = "Bom dia, equipe. Segue em anexo o relatório da reunião de ontem; peço que leiam tudo. "
+QUESTION = "alterações não salvas"
+# Run by tmux in the checkout (`python -c` imports from the working directory first): the
+# editor with the cursor put at the start or the end of the file, not blinking, no learning.
+CHILD = """
+import sys
+from pathlib import Path
+from autocomplete.tui import app
+from autocomplete.tui.app import EditorApp, EditorOptions
+from autocomplete.tui.editor import SuggestingEditor
+from autocomplete.tui.files import read_document
+
+path, where, log = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+
+class Placed(EditorApp):
+    CSS_PATH = str(Path(app.__file__).with_name("app.tcss"))  # not beside this script
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.place)
+
+    def place(self) -> None:
+        editor = self.query_one(SuggestingEditor)
+        editor.cursor_blink = False
+        editor.move_cursor(editor.document.end if where == "end" else (0, 0), center=True)
+
+options = EditorOptions(path=path, learn=False, latency_log=log)
+Placed(options, read_document(path)).run()
+"""
+
+
+@dataclass
+class Figures:
+    opens: list[float] = field(default_factory=list)
+    echoes: dict[str, list[float]] = field(default_factory=dict)
+    in_app: list[float] = field(default_factory=list)
+    quits: list[float] = field(default_factory=list)
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
+
+
+def screen(session: str, styles: bool = True) -> str:
+    """The pane's text; with `styles`, also its colours (grey ghost text differs from typed)."""
+    return tmux("capture-pane", "-p", *(["-e"] if styles else []), "-t", session)
+
+
+def wait_until(
+    session: str, done, timeout: float, start: float | None = None, styles: bool = True
+) -> float | None:
+    """Seconds from `start` (default: now) until `done(screen)` holds, polling every
+    millisecond; None on timeout."""
+    start = time.perf_counter() if start is None else start
+    while time.perf_counter() - start < timeout:
+        if done(screen(session, styles)):
+            return time.perf_counter() - start
+        time.sleep(0.001)
+    return None
+
+
+def settled(session: str, quiet: float = 0.15, timeout: float = 30.0) -> str:
+    """The screen once it has not changed for `quiet` seconds."""
+    last, since, start = screen(session), time.perf_counter(), time.perf_counter()
+    while time.perf_counter() - since < quiet and time.perf_counter() - start < timeout:
+        time.sleep(0.005)
+        now = screen(session)
+        if now != last:
+            last, since = now, time.perf_counter()
+    return last
+
+
+def make_text(size: int) -> str:
+    """Lines of the modern corpus, repeated in order up to `size` bytes."""
+    lines: list[str] = []
+    for source in sorted(CORPUS.rglob("*.txt")):
+        lines += [line for line in source.read_text(encoding="utf-8").splitlines() if line]
+        if sum(map(len, lines)) > min(size, 5_000_000):
+            break
+    out, total = [], 0
+    while total < size:
+        for line in lines:
+            if total + len(line.encode()) + 1 > size:
+                break
+            out.append(line)
+            total += len(line.encode()) + 1
+        else:
+            continue
+        break
+    return "\n".join(out) + "\n"
+
+
+def export(ref: str, folder: Path) -> Path:
+    """The checkout of `ref`, as files in `folder`."""
+    command = ["git", "-C", str(REPO), "archive", ref, "autocomplete", "checkpoints"]
+    archive = subprocess.run(command, check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder
+
+
+def run_editor(checkout: Path, path: Path, where: str, keys: int, figures: Figures) -> None:
+    work = Path(tempfile.mkdtemp(prefix="big-file-run-"))
+    log = work / "latency.log"
+    session = f"big-file-{os.getpid()}"
+    command = shlex.join([sys.executable, "-c", CHILD, str(path), where, str(log)])
+    first_line = path.open(encoding="utf-8").readline()[:40]
+    for attempt in range(3):  # the server of the last session killed may still be exiting
+        started = time.perf_counter()
+        try:
+            tmux(
+                "new-session", "-d", "-s", session, "-c", str(checkout),
+                "-x", str(SIZE[0]), "-y", str(SIZE[1]), "-e", f"AUTOCOMPLETE_DATA_DIR={work}",
+                command,
+            )  # fmt: skip
+            break
+        except subprocess.CalledProcessError:
+            if attempt == 2:
+                raise
+            time.sleep(1)
+    try:
+        if where == "start":
+            shown = wait_until(session, lambda s: first_line in s, 300, started, styles=False)
+            if shown is None:
+                raise SystemExit(f"the editor never showed {path.name}:\n{screen(session)}")
+            figures.opens.append(shown)
+        # The model has loaded once the status bar names it (the bar may stay empty).
+        loaded = lambda s: "modelo:" in s and "carregando" not in s  # noqa: E731
+        if wait_until(session, loaded, timeout=300) is None:
+            raise SystemExit(f"the model never loaded:\n{screen(session)}")
+        settled(session, quiet=1.0)
+        log.write_text("")
+        echoes = figures.echoes.setdefault(where, [])
+        for character in (TEXT * (keys // len(TEXT) + 1))[:keys]:
+            before = settled(session)
+            sent = time.perf_counter()
+            tmux("send-keys", "-t", session, "-l", character)
+            echo = wait_until(session, lambda s, before=before: s != before, 30, sent)
+            if echo is not None:
+                echoes.append(echo * 1000)
+        settled(session)
+        figures.in_app += [float(line) for line in log.read_text().split()]
+        sent = time.perf_counter()
+        tmux("send-keys", "-t", session, "C-q")
+        asked = wait_until(session, lambda s: QUESTION in s, 60, sent)
+        if asked is not None:
+            figures.quits.append(asked)
+    finally:
+        tmux("kill-session", "-t", session)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def percentiles(values: list[float]) -> str:
+    if len(values) < 2:
+        return "too few samples"
+    cuts = statistics.quantiles(values, n=20)
+    return f"p50 {statistics.median(values):7.1f} ms, p95 {cuts[18]:7.1f} ms (n={len(values)})"
+
+
+def report(name: str, figures: Figures) -> None:
+    print(f"  {name}")
+    if figures.opens:
+        print(f"    open:                 {statistics.median(figures.opens):.2f} s")
+    for where, echoes in figures.echoes.items():
+        print(f"    keystroke to screen at the {where:5}: {percentiles(echoes)}")
+    print(f"    suggestion in the app:  {percentiles(figures.in_app)}")
+    if figures.quits:
+        print(f"    quit prompt:          {statistics.median(figures.quits) * 1000:.0f} ms")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", default="main", help="git ref to compare with")
+    parser.add_argument("--keys", type=int, default=100, help="characters typed at each end")
+    parser.add_argument("--baseline-keys", type=int, default=15, help="the same, baseline")
+    parser.add_argument("--runs", type=int, default=1)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="big-file-") as folder:
+        big, small = Path(folder, "grande.txt"), Path(folder, "pequeno.txt")
+        big.write_text(make_text(BIG_BYTES), encoding="utf-8")
+        small.write_text(make_text(SMALL_BYTES), encoding="utf-8")
+        lines = big.read_text(encoding="utf-8").count("\n")
+        print(f"big file: {big.stat().st_size / 1e6:.1f} MB, {lines} lines; small file: "
+              f"{small.stat().st_size / 1e3:.0f} kB; terminal {SIZE[0]}x{SIZE[1]}")  # fmt: skip
+        checkouts = {
+            f"baseline {args.baseline}": (export(args.baseline, Path(folder, "baseline")),
+                                          args.baseline_keys),
+            "this checkout": (REPO, args.keys),
+        }  # fmt: skip
+        for path in (big, small):
+            print(f"{path.name} ({path.stat().st_size / 1e6:.2f} MB)")
+            for name, (checkout, keys) in checkouts.items():
+                figures = Figures()
+                for _ in range(args.runs):
+                    for where in ("start", "end"):
+                        run_editor(checkout, path, where, keys, figures)
+                report(name, figures)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
