@@ -191,12 +191,17 @@ class Split:
 
 def read_documents(path: str | Path, report: ReadReport | None = None) -> list[Document]:
     """Read one .txt file or every .txt file under a folder, NFC-normalised, in sorted order."""
+    return list(iter_documents(path, report))
+
+
+def iter_documents(path: str | Path, report: ReadReport | None = None) -> Iterator[Document]:
+    """`read_documents` one file at a time, for callers that need not hold them all."""
     report = report if report is not None else ReadReport()
     root = Path(path)
     if not root.exists():
         raise CorpusError(f"corpus path does not exist: {root}")
     files = [root] if root.is_file() else sorted(p for p in root.rglob("*.txt") if p.is_file())
-    documents = []
+    read = 0
     for file in files:
         try:
             raw = file.read_bytes()
@@ -211,20 +216,19 @@ def read_documents(path: str | Path, report: ReadReport | None = None) -> list[D
         except UnicodeDecodeError:
             report.skipped.append((str(file), "not UTF-8"))
             continue
+        del raw  # a big file is held once, as text
         text = unicodedata.normalize("NFC", text)
-        words = len(WORD.findall(text))
+        words = sum(1 for _ in WORD.finditer(text))  # not a list of every word of a big file
         if words == 0:
             report.skipped.append((str(file), "no words"))
             continue
         report.files += 1
         report.words += words
-        documents.append(
-            Document(name=str(file.relative_to(root) if root.is_dir() else file.name), text=text)
-        )
-    if not documents:
+        read += 1
+        yield Document(name=str(file.relative_to(root) if root.is_dir() else file.name), text=text)
+    if not read:
         reason = f" ({report.skipped[0][1]})" if report.skipped else ""
         raise CorpusError(f"no readable text in {root}{reason}")
-    return documents
 
 
 COLLECTION_MARKER = "SOURCES.md"
