@@ -17,6 +17,7 @@ from autocomplete.errors import AutocompleteError
 from autocomplete.personal import PersonalModel, Stats
 
 SHOWN_NEW_WORDS = 10  # new words named after "learned N words"
+PIECE_CHARS = 2_000_000  # a big file is read this much at a time, never whole
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,7 +98,7 @@ def _learn(personal: PersonalModel, paths: list[str]) -> None:
     learned = 0
     for path in paths:
         report = ReadReport()
-        for document in iter_documents(path, report):
+        for document in iter_documents(path, report, piece_chars=PIECE_CHARS):
             learned += personal.learn_text(document.text)
         for skipped, why in report.skipped:
             print(f"skipped {skipped}: {why}", file=sys.stderr)

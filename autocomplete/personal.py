@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import heapq
+import math
 import os
 import sqlite3
 import threading
@@ -50,8 +51,8 @@ UNIGRAM_WEIGHT = 0.05  # weight of the user's plain word frequencies in any cont
 FORCED_CAPITAL_AFTER = frozenset({"—", "–", '"', "“", "«", "(", ":"})
 FREQUENT = 100  # the user's most frequent words are candidates in every context
 MAX_STORE_BYTES = 20_000_000  # the store's default size bound
-PRUNED_SHARE = 0.75  # pruning goes down to this share of the bound, so that it runs rarely
-LEARN_CHUNK_CHARS = 500_000  # text counted in memory at a time (a few tens of MB of counts)
+PRUNED_SHARE = 0.5  # pruning goes down to half the bound, so that it runs rarely
+LEARN_CHUNK_CHARS = 1_000_000  # text counted in memory at a time (tens of MB of counts)
 MAX_FOLLOWERS = 50  # the words that most often followed a context are its candidates
 MAX_COMPLETIONS = 50  # the most frequent learned words offered for a typed prefix
 CACHED_CONTEXTS = 256  # contexts whose counts stay in memory once read
@@ -70,6 +71,11 @@ CREATE TABLE IF NOT EXISTS blocked (word TEXT PRIMARY KEY);
 """
 
 
+def _decayed(now: str) -> str:
+    """SQL for a row's count decayed to the time `now` (an SQL expression)."""
+    return f"count * pow(0.5, max(0.0, {now} - updated_at) / {HALF_LIFE_DAYS * 86_400})"
+
+
 # A chunk's counts are staged in a temporary table, then added in the store's key order (much
 # faster than one upsert per row): the stored count decays to now, then the new ones are added.
 STAGE = """
@@ -79,24 +85,22 @@ DELETE FROM chunk;
 UPSERT = (
     "INSERT INTO ngrams SELECT * FROM chunk WHERE true ORDER BY context, word "
     "ON CONFLICT (context, word) DO UPDATE SET "
-    "count = decay(count, updated_at, excluded.updated_at) + excluded.count, "
+    f"count = {_decayed('excluded.updated_at')} + excluded.count, "
     "updated_at = max(updated_at, excluded.updated_at)"
 )
 # The `limit` entries the pruning rule drops first (see the module's docstring).
 RAREST = (
-    "SELECT context, word FROM ngrams "
-    "ORDER BY decay(count, updated_at, :now), instr(context, ' ') = 0, context = '' LIMIT :limit"
+    f"SELECT context, word FROM ngrams ORDER BY {_decayed(':now')}, "
+    "instr(context, ' ') = 0, context = '' LIMIT :limit"
 )
+# A context's words and their counts decayed to a time: parameters (time, context)
+COUNTS_AFTER = f"SELECT word, {_decayed('?')} FROM ngrams WHERE context = ?"
 SET_FORM = "INSERT OR REPLACE INTO forms VALUES (?, ?)"
 UNIGRAMS = "SELECT word FROM ngrams WHERE context = ''"
 
 
 def default_path() -> Path:
     return data_dir() / "personal.sqlite3"
-
-
-def _decay(count: float, since: float, now: float) -> float:
-    return count * 0.5 ** (max(0.0, now - since) / (HALF_LIFE_DAYS * 86_400))
 
 
 def context_keys(tokens: list[str]) -> tuple[str, str]:
@@ -276,7 +280,10 @@ class PersonalModel:
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         connection = sqlite3.connect(self.path, timeout=5, check_same_thread=False)
         try:
-            connection.create_function("decay", 3, _decay, deterministic=True)
+            try:
+                connection.execute("SELECT pow(2, 1)")
+            except sqlite3.OperationalError:  # an SQLite built without its math functions
+                connection.create_function("pow", 2, math.pow, deterministic=True)
             connection.executescript(SCHEMA)
             connection.execute("PRAGMA temp_store = MEMORY")  # the staged chunk
             connection.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
@@ -307,13 +314,7 @@ class PersonalModel:
             self._load()
 
     def _read_words(self) -> _Words:
-        now = time.time()
-        counts = {
-            word: _decay(count, since, now)
-            for word, count, since in self._connection.execute(
-                "SELECT word, count, updated_at FROM ngrams WHERE context = ''"
-            )
-        }
+        counts = dict(self._connection.execute(COUNTS_AFTER, (time.time(), "")))
         return _Words(
             counts=counts,
             total=sum(counts.values()),
@@ -328,13 +329,7 @@ class PersonalModel:
         return self._words
 
     def _read_context(self, context: str) -> _Context:
-        now = time.time()
-        counts = {
-            word: _decay(count, since, now)
-            for word, count, since in self._connection.execute(
-                "SELECT word, count, updated_at FROM ngrams WHERE context = ?", (context,)
-            )
-        }
+        counts = dict(self._connection.execute(COUNTS_AFTER, (time.time(), context)))
         top = heapq.nlargest(MAX_FOLLOWERS, counts, key=counts.__getitem__)
         return _Context(counts=counts, total=sum(counts.values()), top=top)
 
@@ -348,17 +343,15 @@ class PersonalModel:
             return
         known = self._words
         marks = ", ".join("?" * len(words))
-        now = time.time()
         rows = self._connection.execute(
-            f"SELECT word, count, updated_at FROM ngrams WHERE context = '' AND word IN ({marks})",
-            words,
+            f"{COUNTS_AFTER} AND word IN ({marks})", [time.time(), "", *words]
         )
-        for word, count, since in rows:
+        for word, count in rows:
             before = known.counts.get(word)
             if before is None:
                 bisect.insort(known.folded, (_folded(word), word))
-            known.counts[word] = _decay(count, since, now)
-            known.total += known.counts[word] - (before or 0.0)
+            known.counts[word] = count
+            known.total += count - (before or 0.0)
         for word in words:
             known.forms.pop(word, None)
         known.forms.update(

@@ -83,8 +83,8 @@ def build_text(
     return text_path, passage_path
 
 
-def run_measured(argv: list[str], tree: Path, data: Path) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB) and stdout of one child process run from `tree`."""
+def run_measured(argv: list[str], tree: Path, data: Path) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds, peak RSS (MB) and stdout of one child process from `tree`."""
     env = {**os.environ, ENVIRONMENT: str(data), "PYTHONPATH": str(tree)}
     start = time.perf_counter()
     child = subprocess.Popen(argv, cwd=tree, env=env, stdout=subprocess.PIPE, text=True)
@@ -94,7 +94,7 @@ def run_measured(argv: list[str], tree: Path, data: Path) -> tuple[float, float,
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         sys.exit(f"{' '.join(argv)} failed in {tree} (exit {child.returncode})")
-    return wall, usage.ru_maxrss / 1024, out
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out
 
 
 def store_bytes(data: Path) -> int:
@@ -108,12 +108,18 @@ def measure_tree(
     full.mkdir()
     empty.mkdir()
     learn_argv = [sys.executable, "-m", "autocomplete.learn", str(text), "--stats"]
-    learn_s, learn_mb, out = run_measured(learn_argv, tree, full)
-    print(f"  [{name}] {out.strip().splitlines()[-1]}", flush=True)
-    result = {"learn_s": learn_s, "learn_peak_mb": learn_mb, "store_mb": store_bytes(full) / 1e6}
+    learn_s, learn_cpu_s, learn_mb, out = run_measured(learn_argv, tree, full)
+    for line in out.strip().splitlines()[1:]:  # what is stored, past "learned N words"
+        print(f"  [{name}] {line}", flush=True)
+    result = {
+        "learn_s": learn_s,
+        "learn_cpu_s": learn_cpu_s,
+        "learn_peak_mb": learn_mb,
+        "store_mb": store_bytes(full) / 1e6,
+    }
     editor_argv = [sys.executable, "-c", EDITOR, str(passage)]
     for store, data in (("full", full), ("empty", empty)):
-        runs = [json.loads(run_measured(editor_argv, tree, data)[2]) for _ in range(repeats)]
+        runs = [json.loads(run_measured(editor_argv, tree, data)[3]) for _ in range(repeats)]
         for key in ("load_s", "p50_ms", "p95_ms"):
             result[f"{key}_{store}"] = statistics.median(run[key] for run in runs)
     return result
@@ -121,6 +127,7 @@ def measure_tree(
 
 ROWS = [
     ("learn_s", "learn the text: wall (s)"),
+    ("learn_cpu_s", "learn the text: CPU, user + system (s)"),
     ("learn_peak_mb", "learn the text: peak RSS (MB)"),
     ("store_mb", "store on disk after (MB)"),
     ("load_s_empty", "new process: import+load+first suggest, empty (s)"),
