@@ -33,6 +33,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
@@ -52,7 +53,7 @@ FORCED_CAPITAL_AFTER = frozenset({"—", "–", '"', "“", "«", "(", ":"})
 FREQUENT = 100  # the user's most frequent words are candidates in every context
 MAX_STORE_BYTES = 20_000_000  # the store's default size bound
 PRUNED_SHARE = 0.5  # pruning goes down to half the bound, so that it runs rarely
-LEARN_CHUNK_CHARS = 1_000_000  # text counted in memory at a time (tens of MB of counts)
+LEARN_CHUNK_CHARS = 750_000  # text counted in memory at a time (tens of MB of counts)
 MAX_FOLLOWERS = 50  # the words that most often followed a context are its candidates
 MAX_COMPLETIONS = 50  # the most frequent learned words offered for a typed prefix
 CACHED_CONTEXTS = 256  # contexts whose counts stay in memory once read
@@ -323,9 +324,13 @@ class PersonalModel:
             forms=dict(self._connection.execute("SELECT word, written FROM forms")),
         )
 
-    def _user_words(self) -> _Words:
-        if self._words is None:
-            self._words = self._read_words()
+    def _user_words(self) -> _Words | None:
+        """The user's words, read when first needed; None without a readable store (then
+        suggestions come from the model alone)."""
+        if self._words is None and self._connection is not None:
+            # Locked for longer than the timeout by a big import, or damaged since opened.
+            with contextlib.suppress(sqlite3.Error):
+                self._words = self._read_words()
         return self._words
 
     def _read_context(self, context: str) -> _Context:
@@ -423,11 +428,19 @@ class PersonalModel:
             return 0
         learned = 0
         pruned = False
-        for chunk in _chunks(text, chunk_chars):
-            counts = _count(chunk)
-            if counts.words:
-                pruned |= self._add(counts)
+        # SQLite releases the GIL while it adds a chunk: count the next one meanwhile.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="personal") as writer:
+            writing: Future[bool] | None = None
+            for chunk in _chunks(text, chunk_chars):
+                counts = _count(chunk)
+                if not counts.words:
+                    continue
+                if writing is not None:  # at most two chunks' counts in memory
+                    pruned |= writing.result()
+                writing = writer.submit(self._add, counts)
                 learned += counts.words.total()
+            if writing is not None:
+                pruned |= writing.result()
         if pruned:
             with self._lock:
                 self._compact()
@@ -531,7 +544,8 @@ class PersonalModel:
 
     def written_form(self, word: str) -> str | None:
         with self._lock:
-            return self._user_words().forms.get(word) if self._connection is not None else None
+            known = self._user_words()
+        return known.forms.get(word) if known is not None else None
 
     def next_words(
         self, tokens_before: list[str], words: list[str] | None = None
@@ -544,12 +558,13 @@ class PersonalModel:
         scored when given, else the words that most often followed these contexts and the
         most frequent ones.
         """
-        if self._connection is None:
-            return {}, 0.0
         with self._lock:
             known = self._user_words()
+            if known is None:
+                return {}, 0.0
             levels = [_Context(known.counts, known.total, known.frequent)]
-            levels += [self._context(context) for context in context_keys(tokens_before)]
+            with contextlib.suppress(sqlite3.Error):  # as in _user_words: the words alone
+                levels += [self._context(context) for context in context_keys(tokens_before)]
             levels = [level for level in levels if level.total > 0]
             if not levels:
                 return {}, 0.0
@@ -576,10 +591,10 @@ class PersonalModel:
     def completions(self, folded_prefix: str) -> list[str]:
         """Learned words whose folded spelling starts with `folded_prefix` (the
         MAX_COMPLETIONS most frequent, where there are more)."""
-        if self._connection is None:
-            return []
         with self._lock:
             known = self._user_words()
+            if known is None:
+                return []
             low = bisect.bisect_left(known.folded, (folded_prefix,))
             high = bisect.bisect_left(known.folded, (folded_prefix + "\U0010ffff",), lo=low)
             words = [word for _, word in known.folded[low:high]]
