@@ -57,6 +57,7 @@ LEARN_CHUNK_CHARS = 750_000  # text counted in memory at a time (tens of MB of c
 MAX_FOLLOWERS = 50  # the words that most often followed a context are its candidates
 MAX_COMPLETIONS = 50  # the most frequent learned words offered for a typed prefix
 CACHED_CONTEXTS = 256  # contexts whose counts stay in memory once read
+CACHED_PREFIXES = 1024  # typed prefixes whose completions stay in memory (one letter: many)
 CACHE_KIB = 32_768  # SQLite's page cache: a bounded store's hot pages stay in memory
 REFRESHED_WORDS = 500  # after learning more distinct words than this, re-read them all lazily
 SCHEMA = """
@@ -240,6 +241,7 @@ class PersonalModel:
         self._words: _Words | None = None  # read when first needed, again after big changes
         self._blocked: set[str] = set()
         self._context = lru_cache(maxsize=CACHED_CONTEXTS)(self._read_context)
+        self._prefix = lru_cache(maxsize=CACHED_PREFIXES)(self._read_prefix)
         self._data_version: int | None = None  # PRAGMA data_version when last read
         self._connection: sqlite3.Connection | None = None
         if writable:
@@ -306,7 +308,7 @@ class PersonalModel:
         (self._data_version,) = self._connection.execute("PRAGMA data_version").fetchone()
         self._blocked = {word for (word,) in self._connection.execute("SELECT word FROM blocked")}
         self._words = None
-        self._context.cache_clear()
+        self._forget_cached()
 
     def _sync(self) -> None:
         """Catch up with other editors and `learn` runs that wrote since we last read."""
@@ -333,6 +335,11 @@ class PersonalModel:
                 self._words = self._read_words()
         return self._words
 
+    def _forget_cached(self) -> None:
+        """Drop what was derived from the store's counts, after they changed."""
+        self._context.cache_clear()
+        self._prefix.cache_clear()
+
     def _read_context(self, context: str) -> _Context:
         counts = dict(self._connection.execute(COUNTS_AFTER, (time.time(), context)))
         top = heapq.nlargest(MAX_FOLLOWERS, counts, key=counts.__getitem__)
@@ -340,7 +347,7 @@ class PersonalModel:
 
     def _refresh(self, words: list[str]) -> None:
         """Bring the words in memory up to date after this session wrote `words`."""
-        self._context.cache_clear()
+        self._forget_cached()
         if self._words is None:
             return
         if len(words) > REFRESHED_WORDS:  # a big import: cheaper to read them all when needed
@@ -389,7 +396,7 @@ class PersonalModel:
                 "DELETE FROM forms WHERE word NOT IN (SELECT word FROM ngrams WHERE context = '')"
             )
         self._words = None
-        self._context.cache_clear()
+        self._forget_cached()
 
     def _compact(self) -> None:
         """Give the pages that pruning freed back to the file system."""
@@ -592,12 +599,15 @@ class PersonalModel:
         """Learned words whose folded spelling starts with `folded_prefix` (the
         MAX_COMPLETIONS most frequent, where there are more)."""
         with self._lock:
-            known = self._user_words()
-            if known is None:
+            if self._user_words() is None:
                 return []
-            low = bisect.bisect_left(known.folded, (folded_prefix,))
-            high = bisect.bisect_left(known.folded, (folded_prefix + "\U0010ffff",), lo=low)
-            words = [word for _, word in known.folded[low:high]]
-            if len(words) > MAX_COMPLETIONS:
-                words = heapq.nlargest(MAX_COMPLETIONS, words, key=known.counts.__getitem__)
-            return words
+            return list(self._prefix(folded_prefix))
+
+    def _read_prefix(self, folded_prefix: str) -> tuple[str, ...]:
+        known = self._words
+        low = bisect.bisect_left(known.folded, (folded_prefix,))
+        high = bisect.bisect_left(known.folded, (folded_prefix + "\U0010ffff",), lo=low)
+        words = [word for _, word in known.folded[low:high]]
+        if len(words) > MAX_COMPLETIONS:
+            words = heapq.nlargest(MAX_COMPLETIONS, words, key=known.counts.__getitem__)
+        return tuple(words)
