@@ -8,7 +8,8 @@ this small n-gram model with the LSTM (see `PersonalModel.next_words`).
 Storage is SQLite (transactional, so two editors open at once cannot corrupt it), readable by
 the user only (mode 0600), in the user's data folder. Counts decay with a half-life, so
 recent habits outweigh old ones. Text is learned in chunks, each counted in memory and added
-to the store in one transaction, so a big import never holds more than a chunk's counts.
+to the store in one transaction (while the next is counted), so a big import never holds
+more than two chunks' counts.
 
 The store has a size bound (`PersonalModel.max_bytes`). When learning takes it past the bound,
 the rarest entries are dropped, lowest decayed count first (at equal counts, two-word contexts
