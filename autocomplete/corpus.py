@@ -15,6 +15,7 @@ block from one split to another. `mix()` weighs the sources' blocks for training
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import re
 import unicodedata
@@ -155,40 +156,59 @@ class Split:
 
 def read_documents(path: str | Path, report: ReadReport | None = None) -> list[Document]:
     """Read one .txt file or every .txt file under a folder, NFC-normalised, in sorted order."""
+    return list(iter_documents(path, report))
+
+
+def iter_documents(
+    path: str | Path, report: ReadReport | None = None, piece_chars: int | None = None
+) -> Iterator[Document]:
+    """`read_documents` one file at a time; with `piece_chars`, each file in pieces of about
+    that many characters cut at line ends, so that a big file is never held whole."""
     report = report if report is not None else ReadReport()
     root = Path(path)
     if not root.exists():
         raise CorpusError(f"corpus path does not exist: {root}")
     files = [root] if root.is_file() else sorted(p for p in root.rglob("*.txt") if p.is_file())
-    documents = []
+    read = 0
     for file in files:
+        name = str(file.relative_to(root) if root.is_dir() else file.name)
+        words = 0
         try:
-            raw = file.read_bytes()
+            with file.open("rb") as stream:
+                if b"\x00" in stream.peek(4096)[:4096]:
+                    report.skipped.append((str(file), "binary file"))
+                    continue
+                # newline="": the text as written, as bytes.decode would give it
+                text_stream = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+                for piece in _pieces(text_stream, piece_chars):
+                    text = unicodedata.normalize("NFC", piece)
+                    found = sum(1 for _ in WORD.finditer(text))  # no list of a big file's words
+                    if found:
+                        words += found
+                        yield Document(name=name, text=text)
         except OSError as error:
             report.skipped.append((str(file), f"unreadable: {error.strerror}"))
             continue
-        if b"\x00" in raw[:4096]:
-            report.skipped.append((str(file), "binary file"))
-            continue
-        try:
-            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             report.skipped.append((str(file), "not UTF-8"))
             continue
-        text = unicodedata.normalize("NFC", text)
-        words = len(WORD.findall(text))
         if words == 0:
             report.skipped.append((str(file), "no words"))
             continue
         report.files += 1
         report.words += words
-        documents.append(
-            Document(name=str(file.relative_to(root) if root.is_dir() else file.name), text=text)
-        )
-    if not documents:
+        read += 1
+    if not read:
         reason = f" ({report.skipped[0][1]})" if report.skipped else ""
         raise CorpusError(f"no readable text in {root}{reason}")
-    return documents
+
+
+def _pieces(stream: io.TextIOBase, piece_chars: int | None) -> Iterator[str]:
+    if piece_chars is None:
+        yield stream.read()
+        return
+    while piece := stream.read(piece_chars) + stream.readline():
+        yield piece
 
 
 COLLECTION_MARKER = "SOURCES.md"
@@ -280,8 +300,8 @@ def _flush(result: list[str], paragraph: str) -> None:
 
 
 def _is_heading(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters) and not TERMINAL.search(line)
+    # isupper: it has letters, all capitals (in C: this runs twice over every line imported)
+    return line.isupper() and not TERMINAL.search(line)
 
 
 def _join_hyphenated(current: str, line: str) -> str:

@@ -12,11 +12,12 @@ import argparse
 import sqlite3
 import sys
 
-from autocomplete.corpus import ReadReport, read_documents
+from autocomplete.corpus import ReadReport, iter_documents
 from autocomplete.errors import AutocompleteError
 from autocomplete.personal import PersonalModel, Stats
 
 SHOWN_NEW_WORDS = 10  # new words named after "learned N words"
+PIECE_CHARS = 2_000_000  # a big file is read this much at a time, never whole
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,6 +74,7 @@ def _run(args: argparse.Namespace, personal: PersonalModel) -> int:
     if args.stats:
         stats = personal.stats()
         print(f"{stats.path}: {_describe(stats)}, {stats.size_bytes / 1024:,.0f} KiB")
+        print(personal.describe_bound())
         blocked = personal.blocked_words()
         if blocked:
             print(f"blocked: {', '.join(blocked)} (--unblock WORD to suggest one again)")
@@ -96,7 +98,7 @@ def _learn(personal: PersonalModel, paths: list[str]) -> None:
     learned = 0
     for path in paths:
         report = ReadReport()
-        for document in read_documents(path, report):
+        for document in iter_documents(path, report, piece_chars=PIECE_CHARS):
             learned += personal.learn_text(document.text)
         for skipped, why in report.skipped:
             print(f"skipped {skipped}: {why}", file=sys.stderr)

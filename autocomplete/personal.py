@@ -7,17 +7,38 @@ this small n-gram model with the LSTM (see `PersonalModel.next_words`).
 
 Storage is SQLite (transactional, so two editors open at once cannot corrupt it), readable by
 the user only (mode 0600), in the user's data folder. Counts decay with a half-life, so
-recent habits outweigh old ones. A copy of everything lives in memory for fast lookups.
+recent habits outweigh old ones. Text is learned in chunks, each counted in memory and added
+to the store in one transaction (while the next is counted), so a big import never holds
+more than two chunks' counts.
+
+The store has a size bound (`PersonalModel.max_bytes`). When learning takes it past the bound,
+the rarest entries are dropped, lowest decayed count first (at equal counts, two-word contexts
+before one-word contexts before plain words), until it is down to `PRUNED_SHARE` of the bound:
+the user's frequent words and phrases stay, and so do the blocked words. `describe_bound`
+says it in numbers (`learn --stats` prints it).
+
+Memory holds only what every keystroke needs: the user's words with their counts (bounded by
+the store's size) and the block list; the counts after a context are read from the store
+when that context is first met, and kept in a small cache.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
+import heapq
+import math
 import os
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import compress
+from operator import and_
 from pathlib import Path
 
 from autocomplete.corpus import paragraphs, sentences
@@ -30,7 +51,17 @@ MAX_WORD_LENGTH = 40  # longer "words" are noise (pasted hashes, URLs) and are n
 MIX_MAX = 0.6  # the personal weight for a context always followed by the same word
 EVIDENCE_PRIOR = 1.0  # observations of a context at which its weight reaches MIX_MAX / 2
 UNIGRAM_WEIGHT = 0.05  # weight of the user's plain word frequencies in any context
+CASE_WINDOW = 8  # tokens before a word that decide whether its case is its usual one
 FREQUENT = 100  # the user's most frequent words are candidates in every context
+MAX_STORE_BYTES = 20_000_000  # the store's default size bound
+PRUNED_SHARE = 0.5  # pruning goes down to half the bound, so that it runs rarely
+LEARN_CHUNK_CHARS = 750_000  # text counted in memory at a time (tens of MB of counts)
+MAX_FOLLOWERS = 50  # the words that most often followed a context are its candidates
+MAX_COMPLETIONS = 50  # the most frequent learned words offered for a typed prefix
+CACHED_CONTEXTS = 256  # contexts whose counts stay in memory once read
+CACHED_PREFIXES = 1024  # typed prefixes whose completions stay in memory (one letter: many)
+CACHE_KIB = 32_768  # SQLite's page cache: a bounded store's hot pages stay in memory
+REFRESHED_WORDS = 500  # after learning more distinct words than this, re-read them all lazily
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ngrams (
     context TEXT NOT NULL,      -- '' for single words, 'em' or 'documento em' before the word
@@ -38,51 +69,141 @@ CREATE TABLE IF NOT EXISTS ngrams (
     count REAL NOT NULL,        -- decayed count as of updated_at
     updated_at REAL NOT NULL,   -- unix time
     PRIMARY KEY (context, word)
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS forms (word TEXT PRIMARY KEY, written TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS blocked (word TEXT PRIMARY KEY);
 """
 
 
-# An increment: the stored count decays to now, then the new observations are added.
+def _decayed(now: str) -> str:
+    """SQL for a row's count decayed to the time `now` (an SQL expression)."""
+    return f"count * pow(0.5, max(0.0, {now} - updated_at) / {HALF_LIFE_DAYS * 86_400})"
+
+
+# A chunk's counts are staged in a temporary table, then added in the store's key order (much
+# faster than one upsert per row): the stored count decays to now, then the new ones are added.
+STAGE = """
+CREATE TEMP TABLE IF NOT EXISTS chunk (context TEXT, word TEXT, count REAL, updated_at REAL);
+DELETE FROM chunk;
+"""
 UPSERT = (
-    "INSERT INTO ngrams VALUES (?, ?, ?, ?) ON CONFLICT (context, word) DO UPDATE SET "
-    "count = decay(count, updated_at, excluded.updated_at) + excluded.count, "
-    "updated_at = max(updated_at, excluded.updated_at) RETURNING count"
+    "INSERT INTO ngrams SELECT * FROM chunk WHERE true ORDER BY context, word "
+    "ON CONFLICT (context, word) DO UPDATE SET "
+    f"count = {_decayed('excluded.updated_at')} + excluded.count, "
+    "updated_at = max(updated_at, excluded.updated_at)"
 )
+# The `limit` entries the pruning rule drops first (see the module's docstring).
+RAREST = (
+    f"SELECT context, word FROM ngrams ORDER BY {_decayed(':now')}, "
+    "instr(context, ' ') = 0, context = '' LIMIT :limit"
+)
+# A context's words and their counts decayed to a time: parameters (time, context)
+COUNTS_AFTER = f"SELECT word, {_decayed('?')} FROM ngrams WHERE context = ?"
 SET_FORM = "INSERT OR REPLACE INTO forms VALUES (?, ?)"
+UNIGRAMS = "SELECT word FROM ngrams WHERE context = ''"
 
 
 def default_path() -> Path:
     return data_dir() / "personal.sqlite3"
 
 
-def _decay(count: float, since: float, now: float) -> float:
-    return count * 0.5 ** (max(0.0, now - since) / (HALF_LIFE_DAYS * 86_400))
-
-
 def context_keys(tokens: list[str]) -> tuple[str, str]:
     """('em', 'documento em') for the lower-cased tokens before a word."""
-    last = [t.lower() for t in tokens[-2:]]
-    while len(last) < 2:
-        last.insert(0, EOS)
-    return last[1], f"{last[0]} {last[1]}"
+    last = [EOS, EOS, *(t.lower() for t in tokens[-2:])]
+    return _contexts(last[-2], last[-1])
 
 
-def _events(text: str):
-    """(bigram context, trigram context, word, written form) for every word of the text.
+def _contexts(second_last: str, last: str) -> tuple[str, str]:
+    return last, f"{second_last} {last}"
 
-    The written form is None where the case shows nothing about how the user writes the word
-    (text.shows_usual_case): "Não" at a sentence start says nothing about "não".
-    """
+
+def _chunks(text: str, size: int) -> Iterator[str]:
+    """`text` in pieces of about `size` characters, cut between paragraphs where it can."""
+    start = 0
+    while start < len(text):
+        end = start + size
+        if end < len(text):
+            for separator in ("\n\n", "\n", ". ", " "):
+                cut = text.find(separator, end, end + size)
+                if cut >= 0:
+                    end = cut + len(separator)
+                    break
+        yield text[start:end]
+        start = end
+
+
+@dataclass
+class _Counts:
+    """What one chunk of text adds to the store."""
+
+    words: Counter[str] = field(default_factory=Counter)
+    pairs: Counter[tuple[str, str]] = field(default_factory=Counter)  # (previous, word)
+    triples: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    forms: dict[str, str] = field(default_factory=dict)  # word -> how it was last written
+
+    def add(self, sentence: str) -> None:
+        """Count the words of a sentence after their one- and two-token contexts.
+
+        The written form counts only where no capital is forced (a sentence start, after a
+        dialogue dash or an opening quote): "Não" there says nothing about how the user
+        writes "não". Whole lists at a time (zip, compress): this runs over every word of
+        an import.
+        """
+        tokens = [t for t in pretokenize(sentence) if len(t) <= MAX_WORD_LENGTH]
+        if not tokens:
+            return
+        lowered = [t.lower() for t in tokens]
+        padded = [EOS, EOS, *lowered]
+        counted = [is_word(t) and not t.isdigit() for t in tokens]
+        self.words.update(compress(lowered, counted))
+        self.pairs.update(compress(zip(padded[1:-1], lowered, strict=True), counted))
+        self.triples.update(compress(zip(padded[:-2], padded[1:-1], lowered, strict=True), counted))
+        # The last few tokens decide it (text.shows_usual_case); a window keeps this linear.
+        free = [shows_usual_case(tokens[max(0, i - CASE_WINDOW) : i]) for i in range(len(tokens))]
+        written = map(and_, counted, free)
+        self.forms.update(compress(zip(lowered, tokens, strict=True), written))
+
+    def rows(self, now: float) -> list[tuple[str, str, float, float]]:
+        """(context, word, count, time) rows for the store."""
+        rows = [("", word, n, now) for word, n in self.words.items()]
+        rows += [(last, word, n, now) for (last, word), n in self.pairs.items()]
+        rows += [
+            (_contexts(second, last)[1], word, n, now)
+            for (second, last, word), n in self.triples.items()
+        ]
+        return rows
+
+
+def _count(text: str) -> _Counts:
+    counts = _Counts()
     for paragraph in paragraphs(text):
         for sentence in sentences(paragraph):
-            tokens = [t for t in pretokenize(sentence) if len(t) <= MAX_WORD_LENGTH]
-            for position, token in enumerate(tokens):
-                if is_word(token) and not token.isdigit():
-                    before = tokens[:position]
-                    short, long = context_keys(before)
-                    yield short, long, token.lower(), token if shows_usual_case(before) else None
+            counts.add(sentence)
+    return counts
+
+
+@dataclass
+class _Words:
+    """The user's words in memory, as every prediction and completion needs them."""
+
+    counts: dict[str, float]  # word -> decayed count when read
+    total: float
+    folded: list[tuple[str, str]]  # sorted (folded word, word), for completion
+    frequent: list[str]  # the FREQUENT most used words, candidates in every context
+    forms: dict[str, str]  # word -> written form, where it is not the lower-case word
+
+
+@dataclass
+class _Context:
+    """The words seen after one context, read from the store when first needed."""
+
+    counts: dict[str, float]  # word -> decayed count when read
+    total: float
+    top: list[str]  # the MAX_FOLLOWERS most frequent
+
+
+def _folded(word: str) -> str:
+    return word if word.isascii() else fold(word)  # a lower-case ASCII word is its own fold
 
 
 def _problem(error: sqlite3.Error) -> str:
@@ -108,21 +229,22 @@ class Stats:
 
 
 class PersonalModel:
-    """In-memory n-gram counts backed by a SQLite file."""
+    """The user's n-gram counts in a SQLite file, with what predictions need in memory."""
 
-    def __init__(self, path: Path | None = None, writable: bool = True):
+    def __init__(
+        self, path: Path | None = None, writable: bool = True, max_bytes: int = MAX_STORE_BYTES
+    ):
         self.path = Path(path) if path is not None else default_path()
+        self.max_bytes = max_bytes  # the size bound (see the module's docstring)
         self.notice: str | None = None  # a message for the user about the store, if any
         self.problem: str | None = None  # why it could not be opened (for the CLI)
         self.moved_aside: Path | None = None  # where a damaged store was moved to
         self.writable = writable
         self._lock = threading.Lock()
-        self._counts: dict[str, dict[str, tuple[float, float]]] = {}
-        self._totals: dict[str, float] = {}
-        self._forms: dict[str, str] = {}
+        self._words: _Words | None = None  # read when first needed, again after big changes
         self._blocked: set[str] = set()
-        self._folded: list[tuple[str, str]] = []  # sorted (folded word, word) for completion
-        self._frequent: list[str] = []  # the user's most used words, always candidates
+        self._context = lru_cache(maxsize=CACHED_CONTEXTS)(self._read_context)
+        self._prefix = lru_cache(maxsize=CACHED_PREFIXES)(self._read_prefix)
         self._data_version: int | None = None  # PRAGMA data_version when last read
         self._connection: sqlite3.Connection | None = None
         if writable:
@@ -164,8 +286,13 @@ class PersonalModel:
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         connection = sqlite3.connect(self.path, timeout=5, check_same_thread=False)
         try:
-            connection.create_function("decay", 3, _decay, deterministic=True)
+            try:
+                connection.execute("SELECT pow(2, 1)")
+            except sqlite3.OperationalError:  # an SQLite built without its math functions
+                connection.create_function("pow", 2, math.pow, deterministic=True)
             connection.executescript(SCHEMA)
+            connection.execute("PRAGMA temp_store = MEMORY")  # the staged chunk
+            connection.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             # A bad page deep inside a table passes a plain query: check every page.
             (verdict,) = connection.execute("PRAGMA quick_check(1)").fetchone()
             if verdict != "ok":
@@ -180,21 +307,11 @@ class PersonalModel:
         return connection
 
     def _load(self) -> None:
-        """Read the whole store into memory (again, when another program has changed it)."""
+        """Forget what memory holds of the store (again, when another program changed it)."""
         (self._data_version,) = self._connection.execute("PRAGMA data_version").fetchone()
-        self._counts = {}
-        rows = self._connection.execute("SELECT context, word, count, updated_at FROM ngrams")
-        for context, word, count, updated_at in rows:
-            self._counts.setdefault(context, {})[word] = (count, updated_at)
-        now = time.time()
-        self._totals = {
-            context: sum(_decay(c, t, now) for c, t in words.values())
-            for context, words in self._counts.items()
-        }
-        self._forms = dict(self._connection.execute("SELECT word, written FROM forms"))
         self._blocked = {word for (word,) in self._connection.execute("SELECT word FROM blocked")}
-        self._folded = sorted((fold(word), word) for word in self._counts.get("", {}))
-        self._refresh_frequent()
+        self._words = None
+        self._forget_cached()
 
     def _sync(self) -> None:
         """Catch up with other editors and `learn` runs that wrote since we last read."""
@@ -202,9 +319,101 @@ class PersonalModel:
         if version != self._data_version:
             self._load()
 
-    def _refresh_frequent(self) -> None:
-        unigrams = self._counts.get("", {})
-        self._frequent = sorted(unigrams, key=lambda w: unigrams[w][0], reverse=True)[:FREQUENT]
+    def _read_words(self) -> _Words:
+        counts = dict(self._connection.execute(COUNTS_AFTER, (time.time(), "")))
+        return _Words(
+            counts=counts,
+            total=sum(counts.values()),
+            folded=sorted((_folded(word), word) for word in counts),
+            frequent=heapq.nlargest(FREQUENT, counts, key=counts.__getitem__),
+            forms=dict(self._connection.execute("SELECT word, written FROM forms")),
+        )
+
+    def _user_words(self) -> _Words | None:
+        """The user's words, read when first needed; None without a readable store (then
+        suggestions come from the model alone)."""
+        if self._words is None and self._connection is not None:
+            # Locked for longer than the timeout by a big import, or damaged since opened.
+            with contextlib.suppress(sqlite3.Error):
+                self._words = self._read_words()
+        return self._words
+
+    def _forget_cached(self) -> None:
+        """Drop what was derived from the store's counts, after they changed."""
+        self._context.cache_clear()
+        self._prefix.cache_clear()
+
+    def _read_context(self, context: str) -> _Context:
+        counts = dict(self._connection.execute(COUNTS_AFTER, (time.time(), context)))
+        top = heapq.nlargest(MAX_FOLLOWERS, counts, key=counts.__getitem__)
+        return _Context(counts=counts, total=sum(counts.values()), top=top)
+
+    def _refresh(self, words: list[str]) -> None:
+        """Bring the words in memory up to date after this session wrote `words`."""
+        self._forget_cached()
+        if self._words is None:
+            return
+        if len(words) > REFRESHED_WORDS:  # a big import: cheaper to read them all when needed
+            self._words = None
+            return
+        known = self._words
+        marks = ", ".join("?" * len(words))
+        rows = self._connection.execute(
+            f"{COUNTS_AFTER} AND word IN ({marks})", [time.time(), "", *words]
+        )
+        for word, count in rows:
+            before = known.counts.get(word)
+            if before is None:
+                bisect.insort(known.folded, (_folded(word), word))
+            known.counts[word] = count
+            known.total += count - (before or 0.0)
+        for word in words:
+            known.forms.pop(word, None)
+        known.forms.update(
+            self._connection.execute(
+                f"SELECT word, written FROM forms WHERE word IN ({marks})", words
+            )
+        )
+        candidates = set(known.frequent).union(words)  # only these counts changed
+        known.frequent = heapq.nlargest(FREQUENT, candidates, key=known.counts.__getitem__)
+
+    def _used_bytes(self) -> int:
+        """The store's size without its free pages (which new entries fill first)."""
+        (page_size,) = self._connection.execute("PRAGMA page_size").fetchone()
+        (pages,) = self._connection.execute("PRAGMA page_count").fetchone()
+        (free,) = self._connection.execute("PRAGMA freelist_count").fetchone()
+        return (pages - free) * page_size
+
+    def _prune(self) -> None:
+        """Drop the rarest entries (the rule is in the module's docstring) until the store
+        holds about PRUNED_SHARE of its bound."""
+        used = self._used_bytes()
+        (entries,) = self._connection.execute("SELECT count(*) FROM ngrams").fetchone()
+        kept = int(entries * self.max_bytes * PRUNED_SHARE / used)  # entries are about alike
+        with self._connection:
+            self._connection.execute(
+                f"DELETE FROM ngrams WHERE (context, word) IN ({RAREST})",
+                {"now": time.time(), "limit": entries - kept},
+            )
+            self._connection.execute(
+                "DELETE FROM forms WHERE word NOT IN (SELECT word FROM ngrams WHERE context = '')"
+            )
+        self._words = None
+        self._forget_cached()
+
+    def _compact(self) -> None:
+        """Give the pages that pruning freed back to the file system."""
+        # When another program is reading, VACUUM fails: the free pages get reused instead.
+        with contextlib.suppress(sqlite3.OperationalError):
+            self._connection.execute("VACUUM")
+
+    def describe_bound(self) -> str:
+        """The size bound and the pruning rule, in numbers."""
+        return (
+            f"size bound {self.max_bytes / 1e6:,.0f} MB: past it, the rarest words and phrases "
+            f"(lowest decayed count; phrases first) are dropped down to "
+            f"{self.max_bytes * PRUNED_SHARE / 1e6:,.0f} MB; blocked words are kept"
+        )
 
     @property
     def available(self) -> bool:
@@ -217,62 +426,57 @@ class PersonalModel:
             self._connection = None
 
     # -- learning -------------------------------------------------------------------------
-    def learn_text(self, text: str) -> int:
+    def learn_text(self, text: str, chunk_chars: int = LEARN_CHUNK_CHARS) -> int:
         """Count the words and phrases of `text`; returns how many words were learned.
 
         The store gets increments, not totals from memory, so that two editors and a
-        `learn --forget` in between all keep what each of them did.
+        `learn --forget` in between all keep what each of them did. Each chunk of
+        `chunk_chars` is one transaction; the store is pruned when a chunk takes it past its
+        bound, and compacted at the end.
         """
         if self._connection is None:
             return 0
-        updates: dict[tuple[str, str], float] = {}
-        forms: dict[str, str] = {}
         learned = 0
-        for short, long, word, written in _events(text):
-            for context in ("", short, long):
-                updates[(context, word)] = updates.get((context, word), 0.0) + 1.0
-            if written is not None:
-                forms[word] = written
-            learned += 1
-        if not learned:
-            return 0
-        now = time.time()
-        with self._lock:
-            with self._connection:  # one transaction
-                stored = {
-                    key: self._connection.execute(UPSERT, (*key, added, now)).fetchone()[0]
-                    for key, added in updates.items()
-                }
-                # How the user writes each word away from forced capitals: "Ana", "WhatsApp".
-                for word, written in forms.items():
-                    if written != word:
-                        self._connection.execute(SET_FORM, (word, written))
-                    else:
-                        self._connection.execute("DELETE FROM forms WHERE word = ?", (word,))
-            self._remember(updates, stored, forms, now)
-            self._sync()
+        pruned = False
+        # SQLite releases the GIL while it adds a chunk: count the next one meanwhile.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="personal") as writer:
+            writing: Future[bool] | None = None
+            for chunk in _chunks(text, chunk_chars):
+                counts = _count(chunk)
+                if not counts.words:
+                    continue
+                if writing is not None:  # at most two chunks' counts in memory
+                    pruned |= writing.result()
+                writing = writer.submit(self._add, counts)
+                learned += counts.words.total()
+            if writing is not None:
+                pruned |= writing.result()
+        if pruned:
+            with self._lock:
+                self._compact()
         return learned
 
-    def _remember(
-        self,
-        updates: dict[tuple[str, str], float],
-        stored: dict[tuple[str, str], float],
-        forms: dict[str, str],
-        now: float,
-    ) -> None:
-        """Bring the in-memory copy up to what this session has just written."""
-        for (context, word), count in stored.items():
-            words = self._counts.setdefault(context, {})
-            if context == "" and word not in words:
-                bisect.insort(self._folded, (fold(word), word))
-            words[word] = (count, now)
-            self._totals[context] = self._totals.get(context, 0.0) + updates[(context, word)]
-        self._refresh_frequent()
-        for word, written in forms.items():
-            if written != word:
-                self._forms[word] = written
+    def _add(self, counts: _Counts) -> bool:
+        """Write one chunk's counts; True if that pruned the store."""
+        rows = counts.rows(time.time())
+        # How the user writes each word away from forced capitals: "Ana", "WhatsApp".
+        forms = counts.forms.items()
+        with self._lock:
+            self._connection.executescript(STAGE)
+            with self._connection:  # one transaction
+                self._connection.executemany("INSERT INTO chunk VALUES (?, ?, ?, ?)", rows)
+                self._connection.execute(UPSERT)
+                self._connection.executemany(SET_FORM, [(w, f) for w, f in forms if f != w])
+                self._connection.executemany(
+                    "DELETE FROM forms WHERE word = ?", [(w,) for w, f in forms if f == w]
+                )
+            pruned = self._used_bytes() > self.max_bytes
+            if pruned:
+                self._prune()
             else:
-                self._forms.pop(word, None)
+                self._refresh(list(counts.words))
+            self._sync()
+        return pruned
 
     def block(self, word: str) -> None:
         """Never suggest this word again (from the model or from what was learned)."""
@@ -300,21 +504,16 @@ class PersonalModel:
     def forget(self) -> Stats:
         """Erase everything learned, and the block list; returns what was erased."""
         with self._lock:
-            if self._connection is not None:
-                self._sync()
+            if self._connection is None:
+                return self._stats()
+            self._sync()
             erased = self._stats()
-            self._counts.clear()
-            self._totals.clear()
-            self._forms.clear()
-            self._blocked.clear()
-            self._folded.clear()
-            self._frequent.clear()
-            if self._connection is not None:
-                with self._connection:
-                    self._connection.executescript(
-                        "DELETE FROM ngrams; DELETE FROM forms; DELETE FROM blocked;"
-                    )
-                self._connection.execute("VACUUM")
+            with self._connection:
+                self._connection.executescript(
+                    "DELETE FROM ngrams; DELETE FROM forms; DELETE FROM blocked;"
+                )
+            self._connection.execute("VACUUM")
+            self._load()
         return erased
 
     def blocked_words(self) -> list[str]:
@@ -323,7 +522,9 @@ class PersonalModel:
     def words(self) -> set[str]:
         """Every word learned so far."""
         with self._lock:
-            return set(self._counts.get("", {}))
+            if self._connection is None:
+                return set()
+            return {w for (w,) in self._connection.execute(UNIGRAMS)}
 
     def stats(self) -> Stats:
         with self._lock:
@@ -333,10 +534,16 @@ class PersonalModel:
 
     def _stats(self) -> Stats:
         size = self.path.stat().st_size if self.path.exists() else 0
+        words = contexts = 0
+        if self._connection is not None:
+            (words,) = self._connection.execute(f"SELECT count(*) FROM ({UNIGRAMS})").fetchone()
+            (contexts,) = self._connection.execute(
+                "SELECT count(DISTINCT context) FROM ngrams WHERE context != ''"
+            ).fetchone()
         return Stats(
             path=self.path,
-            words=len(self._counts.get("", {})),
-            contexts=len(self._counts) - (1 if "" in self._counts else 0),
+            words=words,
+            contexts=contexts,
             blocked=len(self._blocked),
             size_bytes=size,
         )
@@ -346,7 +553,9 @@ class PersonalModel:
         return word.lower() in self._blocked
 
     def written_form(self, word: str) -> str | None:
-        return self._forms.get(word)
+        with self._lock:
+            known = self._user_words()
+        return known.forms.get(word) if known is not None else None
 
     def next_words(
         self, tokens_before: list[str], words: list[str] | None = None
@@ -356,42 +565,52 @@ class PersonalModel:
         Interpolates trigram -> bigram -> unigram counts (each level backs off to the one
         below in proportion to how little it has seen); the weight grows with the evidence
         for the longest context seen, from UNIGRAM_WEIGHT up to MIX_MAX. Only `words` are
-        scored when given, else the words seen in these contexts and the most frequent ones.
+        scored when given, else the words that most often followed these contexts and the
+        most frequent ones.
         """
-        short, long = context_keys(tokens_before)
-        now = time.time()
         with self._lock:
-            levels = [c for c in ("", short, long) if self._totals.get(c, 0.0) > 0]
+            known = self._user_words()
+            if known is None:
+                return {}, 0.0
+            levels = [_Context(known.counts, known.total, known.frequent)]
+            with contextlib.suppress(sqlite3.Error):  # as in _user_words: the words alone
+                levels += [self._context(context) for context in context_keys(tokens_before)]
+            levels = [level for level in levels if level.total > 0]
             if not levels:
                 return {}, 0.0
-            if words is None:
-                candidates = set(self._frequent)
-                for context in levels[1:]:
-                    candidates.update(self._counts[context])
-            else:
-                candidates = set(words)
-            distribution = dict.fromkeys(candidates, 0.0)
-            for level, context in enumerate(levels):
-                seen, total = self._counts[context], self._totals[context]
-                keep = 1.0 if level == 0 else total / (total + EVIDENCE_PRIOR)
-                for word in candidates:
-                    count, since = seen.get(word, (0.0, now))
-                    distribution[word] = (1 - keep) * distribution[word] + keep * _decay(
-                        count, since, now
-                    ) / total
+        if words is None:
+            candidates = {word for level in levels for word in level.top}
+        else:
+            candidates = set(words)
+        distribution = dict.fromkeys(candidates, 0.0)
+        for position, level in enumerate(levels):
+            keep = 1.0 if position == 0 else level.total / (level.total + EVIDENCE_PRIOR)
+            for word in candidates:
+                seen = level.counts.get(word, 0.0) / level.total
+                distribution[word] = (1 - keep) * distribution[word] + keep * seen
         weight = UNIGRAM_WEIGHT
         if len(levels) > 1:
             # Trust the longest context seen in proportion to how often it was seen and how
             # consistently one word followed it: "documento em" -> "anexo" every time earns
             # a large weight; "de", followed by a different word each time, almost none.
-            total, types = self._totals[levels[-1]], len(self._counts[levels[-1]])
+            total, types = levels[-1].total, len(levels[-1].counts)
             repeat = max(0.0, 1.0 - (types - 1) / total)
             weight += (MIX_MAX - UNIGRAM_WEIGHT) * total / (total + EVIDENCE_PRIOR) * repeat
         return distribution, weight
 
     def completions(self, folded_prefix: str) -> list[str]:
-        """Learned words whose folded spelling starts with `folded_prefix`."""
+        """Learned words whose folded spelling starts with `folded_prefix` (the
+        MAX_COMPLETIONS most frequent, where there are more)."""
         with self._lock:
-            low = bisect.bisect_left(self._folded, (folded_prefix,))
-            high = bisect.bisect_left(self._folded, (folded_prefix + "\U0010ffff",), lo=low)
-            return [word for _, word in self._folded[low:high]]
+            if self._user_words() is None:
+                return []
+            return list(self._prefix(folded_prefix))
+
+    def _read_prefix(self, folded_prefix: str) -> tuple[str, ...]:
+        known = self._words
+        low = bisect.bisect_left(known.folded, (folded_prefix,))
+        high = bisect.bisect_left(known.folded, (folded_prefix + "\U0010ffff",), lo=low)
+        words = [word for _, word in known.folded[low:high]]
+        if len(words) > MAX_COMPLETIONS:
+            words = heapq.nlargest(MAX_COMPLETIONS, words, key=known.counts.__getitem__)
+        return tuple(words)

@@ -3,6 +3,7 @@ import os
 import sqlite3
 import stat
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autocomplete import Suggester, evaluate, inference_file, learn
-from autocomplete.personal import PersonalModel, default_path
+from autocomplete.personal import MAX_COMPLETIONS, PersonalModel, default_path
 from autocomplete.tokenizer import fold
 
 
@@ -251,3 +252,85 @@ def test_forget_asks_first_or_needs_yes(tmp_path, capsys, private_data_dir, monk
     assert learn.main(["--forget"]) == 0
     assert capsys.readouterr().out.startswith("erased 3 words, 6 contexts, 0 blocked (")
     assert PersonalModel().words() == set()
+
+
+def all_counts(path: Path) -> dict[tuple[str, str], float]:
+    connection = sqlite3.connect(path)
+    try:
+        rows = connection.execute("SELECT context, word, count FROM ngrams")
+        return {(context, word): count for context, word, count in rows}
+    finally:
+        connection.close()
+
+
+def test_learning_in_chunks_counts_as_learning_at_once(tmp_path):
+    text = "\n\n".join(
+        f"Segue o documento {i} em anexo. Abraços, Fernanda — até {i % 7} de maio."
+        for i in range(300)
+    )
+    at_once = PersonalModel(tmp_path / "at-once.sqlite3")
+    in_chunks = PersonalModel(tmp_path / "chunks.sqlite3")
+    assert at_once.learn_text(text) == in_chunks.learn_text(text, chunk_chars=500)
+    expected = all_counts(at_once.path)
+    assert all_counts(in_chunks.path) == pytest.approx(expected, rel=1e-6)
+    assert in_chunks.written_form("fernanda") == "Fernanda"
+    at_once.close()
+    in_chunks.close()
+
+
+def test_pruning_keeps_the_store_in_its_bound_and_the_frequent_words(tmp_path):
+    bound = 120_000
+    personal = PersonalModel(tmp_path / "personal.sqlite3", max_bytes=bound)
+    personal.block("Obrigado")
+    text = "\n\n".join(
+        f"Segue documento em anexo. Raro{i} cedo{i} sumiu{i}, Zé{i}." for i in range(4000)
+    )
+    personal.learn_text(text, chunk_chars=20_000)
+    assert personal.path.stat().st_size <= bound
+    words = personal.words()
+    assert {"segue", "documento", "em", "anexo"} <= words
+    rare = {f"raro{i}" for i in range(4000)}
+    assert len(words & rare) < len(rare) / 2  # most were dropped, the oldest first
+    assert "raro0" not in words and "raro3999" in words
+    distribution, _ = personal.next_words(["documento", "em"])
+    assert max(distribution, key=distribution.get) == "anexo"
+    personal.close()
+    reopened = PersonalModel(tmp_path / "personal.sqlite3", max_bytes=bound)
+    assert reopened.is_blocked("obrigado")  # pruning never unblocks a word
+    assert reopened.completions("anex") == ["anexo"]
+    assert "dropped down to" in reopened.describe_bound()
+    reopened.close()
+
+
+def test_concurrent_chunked_writers_compose(tmp_path):
+    path = tmp_path / "personal.sqlite3"
+    writers = [PersonalModel(path), PersonalModel(path)]
+    threads = [
+        threading.Thread(
+            target=writer.learn_text, args=("bom dia\n\n" * 300,), kwargs={"chunk_chars": 100}
+        )
+        for writer in writers
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert counts_in(path) == pytest.approx({"bom": 600.0, "dia": 600.0})
+    for writer in writers:
+        writer.close()
+
+
+def test_predictions_follow_what_was_just_learned(private_data_dir):
+    personal = PersonalModel()
+    personal.learn_text("Segue documento em anexo.")
+    assert "pdf" not in personal.next_words(["documento", "em"])[0]  # now read and cached
+    personal.learn_text("Segue documento em pdf.")
+    assert "pdf" in personal.next_words(["documento", "em"])[0]
+    assert personal.completions("pd") == ["pdf"]
+
+
+def test_completions_offer_the_most_frequent_of_many(private_data_dir):
+    personal = PersonalModel()
+    personal.learn_text(" ".join(f"acento{i}" for i in range(300)) + " acentuado" * 5)
+    offered = personal.completions("acen")
+    assert len(offered) == MAX_COMPLETIONS and "acentuado" in offered
