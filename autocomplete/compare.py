@@ -62,13 +62,15 @@ RUN_FILES = ("model.pt", "train_state.pt", "metrics.jsonl")
 BANDS = {"short": range(3, 6), "middle": range(6, 16), "long": range(16, 31)}
 GRADIENT_TABLE_DISTANCES = (0, 1, 2, 4, 8, 16, 24, 32, 40)
 REGENERATE = """how docs/compare was made (its report.md gives each part's minutes):
-  everything:  python -m autocomplete.compare --corpus ../shared/corpus/machado \\
-                 ../shared/corpus/moderno corpus/cotidiano --max-steps 1500 --emb 256 \\
-                 --hidden 256 --long-gap-corpus ../shared/corpus/machado --out docs/compare
-  long gap:    python -m autocomplete.compare --long-gap-only \\
-                 --corpus ../shared/corpus/machado --out docs/compare
---long-gap-only replaces only the long-gap section of OUT/report.md and its keys in
-OUT/results.json; --skip-long-gap trains and writes everything else."""
+  language models:  python -m autocomplete.compare --corpus ../shared/corpus/machado \\
+                      ../shared/corpus/moderno corpus/cotidiano --max-steps 300 \\
+                      --batch-size 32 --emb 256 --hidden 256 --threads 1 --eval-every 300 \\
+                      --max-words 1000 --skip-long-gap --out docs/compare
+  long-gap task:    python -m autocomplete.compare --long-gap-only \\
+                      --corpus ../shared/corpus/machado --out docs/compare
+Leave out --skip-long-gap to run both in one command (the long-gap fillers then come from
+--corpus unless --long-gap-corpus is given). --long-gap-only replaces only the long-gap
+section of OUT/report.md and its keys in OUT/results.json; a language-model run keeps them."""
 
 
 @dataclass
