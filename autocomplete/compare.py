@@ -3,8 +3,9 @@
 One command trains the three recurrent cells with the same size, data, vocabulary, seed and
 time budget through the project's own trainer, fits the trigram on the same training text,
 evaluates all four on the same held-out text with `evaluate`'s metrics, runs the long-gap
-probe (`probe`) and the gradient-by-distance measurement (`gradients`), and writes
-OUT/report.md (plus PNG plots when matplotlib is installed: `pip install -e .[plots]`).
+probe (`probe`) and the gradient-by-distance measurement (`gradients`), trains the long-gap
+task (`long_gap`) directly, and writes OUT/report.md and OUT/results.json (plus PNG plots
+when matplotlib is installed: `pip install -e .[plots]`).
 
 Layout of OUT: report.md, results.json, *.png, and runs/<cell>/ with each trainer's
 model.pt and metrics.jsonl (runs/ is git-ignored). The three runs share runs/.cache, so the
@@ -34,7 +35,17 @@ except ModuleNotFoundError as missing:  # torch is the `train` extra: say what t
 
     exit_without_torch(missing, __name__, "comparing the networks")
 
-from autocomplete import checkpoint, corpus, data, evaluate, inference_file, probe, train
+from autocomplete import (
+    checkpoint,
+    corpus,
+    data,
+    evaluate,
+    inference_file,
+    long_gap,
+    long_gap_report,
+    probe,
+    train,
+)
 from autocomplete.config import ModelConfig, TrainConfig
 from autocomplete.errors import AutocompleteError, ConfigError
 from autocomplete.gradients import gradient_by_distance
@@ -50,12 +61,22 @@ RUN_FILES = ("model.pt", "train_state.pt", "metrics.jsonl")
 # Probe gaps summarised together; the probe's gaps run from 3 to 30.
 BANDS = {"short": range(3, 6), "middle": range(6, 16), "long": range(16, 31)}
 GRADIENT_TABLE_DISTANCES = (0, 1, 2, 4, 8, 16, 24, 32, 40)
+REGENERATE = """how docs/compare was made (its report.md gives each part's minutes):
+  language models:  python -m autocomplete.compare --corpus ../shared/corpus/machado \\
+                      ../shared/corpus/moderno corpus/cotidiano --max-steps 300 \\
+                      --batch-size 32 --emb 256 --hidden 256 --threads 1 --eval-every 300 \\
+                      --max-words 1000 --skip-long-gap --out docs/compare
+  long-gap task:    python -m autocomplete.compare --long-gap-only \\
+                      --corpus ../shared/corpus/machado --out docs/compare
+Leave out --skip-long-gap to run both in one command (the long-gap fillers then come from
+--corpus unless --long-gap-corpus is given). --long-gap-only replaces only the long-gap
+section of OUT/report.md and its keys in OUT/results.json; a language-model run keeps them."""
 
 
 @dataclass
 class CompareConfig:
     corpus: list[str]
-    minutes: float  # training budget of each recurrent model
+    minutes: float  # training budget of each recurrent model; 0: the trainer's --max-steps
     out: str = "compare/"
     max_words: int = 3_000  # held-out words for the suggestion metrics (the slow part)
     probe_draws: int = 8  # fillers per gap; each gives one balanced set of items per kind
@@ -93,7 +114,7 @@ def train_cell(
         replace(train_config, corpus=config.corpus, out=str(run_dir), max_minutes=config.minutes),
         replace(model_config, cell=cell),
     )
-    print(f"training {cell} for {config.minutes:g} minutes", file=sys.stderr)
+    print(f"training {cell}", file=sys.stderr)
     return trainer.run(quiet=True)
 
 
@@ -202,9 +223,18 @@ def write_report(
         _reading(results, items),
     ]
     report = out / "report.md"
-    report.write_text("\n\n".join(sections) + "\n", encoding="utf-8")
-    (out / "results.json").write_text(
-        json.dumps({"setup": setup, "models": [_result_json(r) for r in results]}, indent=1),
+    results_file = out / "results.json"
+    # The long-gap task's part of an earlier run is kept: it is regenerated on its own.
+    text, kept = long_gap_report.keep(
+        "\n\n".join(sections) + "\n",
+        report.read_text(encoding="utf-8") if report.exists() else "",
+        json.loads(results_file.read_text(encoding="utf-8")) if results_file.exists() else {},
+    )
+    report.write_text(text, encoding="utf-8")
+    results_file.write_text(
+        json.dumps(
+            {"setup": setup, "models": [_result_json(r) for r in results], **kept}, indent=1
+        ),
         encoding="utf-8",
     )
     return report
@@ -251,7 +281,7 @@ def _header(setup: dict, plots: dict[str, str]) -> str:
             f"- Corpus: `{setup['corpus']}` ({setup['corpus_files']} files, "
             f"{setup['corpus_words']:,} words; {setup['train_tokens']:,} training tokens; "
             f"held-out test split {setup['test_tokens']:,} tokens)",
-            f"- Budget: {setup['minutes']:g} minutes of training per recurrent model, one "
+            f"- Budget: {_budget(setup)} of training per recurrent model, one "
             f"after the other on {setup['machine']}; the whole comparison took "
             f"{setup['wall_minutes']:g} minutes",
             f"- Same for the three cells: vocabulary {setup['vocabulary']:,}, embedding "
@@ -270,6 +300,16 @@ def _header(setup: dict, plots: dict[str, str]) -> str:
             ),
         ]
     )
+
+
+def _budget(setup: dict) -> str:
+    train_config = setup["train"]
+    steps = train_config.get("max_steps", 0)
+    limits = [f"{setup['minutes']:g} minutes"] if setup["minutes"] else []
+    if steps:
+        tokens = steps * train_config["batch_size"] * train_config["bptt"]
+        limits.append(f"{steps:,} steps ({tokens:,} tokens)")
+    return " or ".join(limits)
 
 
 def _main_table(results: list[ModelResult]) -> str:
@@ -532,15 +572,21 @@ def _plot_gradients(plt, results: list[ModelResult]):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m autocomplete.compare",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Train RNN, GRU and LSTM on the same budget, compare them with a trigram, "
-        "and write OUT/report.md. Other flags (--emb, --hidden, --vocab-size, --batch-size, "
-        "...) go to the trainer, for all three cells.",
+        "train the long-gap memory task,\nand write OUT/report.md and OUT/results.json. Other "
+        "flags (--emb, --hidden, --max-steps, --lr, ...) go to the\ntrainer, for all three "
+        "cells.",
+        epilog=REGENERATE,
     )
     parser.add_argument(
         "--corpus", nargs="+", required=True, help="corpus sources, as for autocomplete.train"
     )
     parser.add_argument(
-        "--minutes", type=float, required=True, help="training budget per recurrent model"
+        "--minutes",
+        type=float,
+        default=0.0,
+        help="training budget per recurrent model (or give the trainer's --max-steps)",
     )
     parser.add_argument("--out", default="compare/", help="output folder (default compare/)")
     parser.add_argument("--max-words", type=int, default=3_000, help="held-out words scored")
@@ -548,7 +594,34 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--max-distance", type=int, default=40, help="gradient measured up to this distance"
     )
+    task = parser.add_argument_group("long-gap task")
+    parts = task.add_mutually_exclusive_group()
+    parts.add_argument("--long-gap-only", action="store_true", help="run the long-gap task alone")
+    parts.add_argument("--skip-long-gap", action="store_true", help="leave the long-gap task out")
+    defaults = long_gap.LongGapConfig()
+    task.add_argument(
+        "--long-gap-corpus", nargs="+", help="filler text (default: the --corpus sources)"
+    )
+    task.add_argument(
+        "--long-gap-gaps", type=int, nargs="+", default=list(defaults.gaps), help="gaps k"
+    )
+    task.add_argument("--long-gap-seeds", type=int, default=defaults.seeds, help="seeds per k")
+    task.add_argument(
+        "--long-gap-steps", type=int, default=defaults.steps, help="training steps per network"
+    )
     return parser
+
+
+def run_long_gap(args: argparse.Namespace, command: str) -> Path:
+    config = long_gap.LongGapConfig(
+        gaps=tuple(args.long_gap_gaps), seeds=args.long_gap_seeds, steps=args.long_gap_steps
+    )
+    config.validate()
+    text = long_gap.FillerText.read(args.long_gap_corpus or args.corpus, config)
+    result = long_gap.run(text, config)
+    out = Path(args.out)
+    long_gap_report.write(out, result, command)
+    return out / "report.md"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -557,20 +630,24 @@ def main(argv: list[str] | None = None) -> int:
     trainer_args = train.build_parser().parse_args(trainer_argv)
     if trainer_args.eval_every is None:
         trainer_args.eval_every = CURVE_EVAL_EVERY
+    command = shlex.join(["python", "-m", "autocomplete.compare", *argv])
     try:
-        if args.minutes <= 0:
-            raise ConfigError(f"--minutes must be positive, not {args.minutes}")
-        train_config, model_config = train.configs_from_args(trainer_args)
-        config = CompareConfig(
-            corpus=args.corpus,
-            minutes=args.minutes,
-            out=args.out,
-            max_words=args.max_words,
-            probe_draws=args.probe_draws,
-            max_distance=args.max_distance,
-            command=shlex.join(["python", "-m", "autocomplete.compare", *argv]),
-        )
-        report = run(config, train_config, model_config)
+        if not args.long_gap_only:
+            if args.minutes < 0 or not (args.minutes or trainer_args.max_steps):
+                raise ConfigError("give a positive --minutes or --max-steps budget per model")
+            train_config, model_config = train.configs_from_args(trainer_args)
+            config = CompareConfig(
+                corpus=args.corpus,
+                minutes=args.minutes,
+                out=args.out,
+                max_words=args.max_words,
+                probe_draws=args.probe_draws,
+                max_distance=args.max_distance,
+                command=command,
+            )
+            report = run(config, train_config, model_config)
+        if not args.skip_long_gap:
+            report = run_long_gap(args, command)
     except AutocompleteError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

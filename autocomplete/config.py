@@ -71,6 +71,8 @@ class ModelConfig:
         [2_000, 10_000], "adaptive softmax cluster boundaries (word ranks)", nargs="+"
     )
     tie_weights: bool = option(False, "share embedding and output matrix (--output softmax only)")
+    # Jozefowicz et al. 2015: a forget bias of 1 lets a fresh LSTM keep its cell state.
+    forget_bias: float = option(1.0, "LSTM forget-gate bias at initialisation")
 
     def adaptive_cutoffs(self) -> list[int]:
         """The adaptive softmax's cluster boundaries inside this vocabulary."""
@@ -111,6 +113,8 @@ class TrainConfig:
     clip: float = option(0.5, "global gradient-norm clipping")
     epochs: int = option(10, "maximum epochs; --max-minutes usually ends the run first")
     max_minutes: float = option(0.0, "wall-clock training budget in minutes; 0: no limit")
+    # A step budget is the same number of tokens whatever else the machine is running.
+    max_steps: int = option(0, "optimizer-step budget; 0: no limit (the cosine decays over it)")
     eval_every: int = option(1_000, "validate every N optimizer steps (and at every epoch end)")
     patience: int = option(3, "stop after this many validations without improvement")
     device: str = option("auto", "auto (CUDA when present), cpu, cuda or cuda:N")
@@ -133,6 +137,8 @@ class TrainConfig:
             raise ConfigError(f"lr must be positive, not {self.lr}")
         if self.max_minutes < 0:
             raise ConfigError(f"max-minutes must be >= 0, not {self.max_minutes}")
+        if self.max_steps < 0:
+            raise ConfigError(f"max-steps must be >= 0, not {self.max_steps}")
         if self.clip <= 0:
             raise ConfigError(f"clip must be positive, not {self.clip}")
         if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):

@@ -55,13 +55,15 @@ class WordLM(nn.Module):
         nn.init.uniform_(self.embedding.weight, -0.1, 0.1)
         if self.decoder is not None:
             nn.init.zeros_(self.decoder.bias)
-        # A forget-gate bias of 1 lets the LSTM keep its cell state by default (Jozefowicz 2015).
+        # torch keeps two bias vectors (b_ih, b_hh) and adds them: the forget gate's sum is
+        # set to exactly forget_bias (gate order i, f, g, o).
         if self.config.cell == "lstm":
             for name, parameter in self.rnn.named_parameters():
-                if name.startswith("bias_ih"):
+                if name.startswith("bias_"):
                     size = parameter.shape[0] // 4
+                    value = self.config.forget_bias if name.startswith("bias_ih") else 0.0
                     with torch.no_grad():
-                        parameter[size : 2 * size].fill_(1.0)
+                        parameter[size : 2 * size].fill_(value)
 
     def initial_state(self, batch_size: int, device: torch.device | str = "cpu") -> State:
         shape = (self.config.layers, batch_size, self.config.hidden)

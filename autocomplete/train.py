@@ -246,9 +246,13 @@ class Trainer:
         torch.set_rng_state(training["rng_state"])
 
     # -- schedule and evaluation ----------------------------------------------------------
+    def total_steps(self) -> int:
+        epochs = self.config.epochs * self.steps_per_epoch
+        return min(epochs, self.config.max_steps) if self.config.max_steps else epochs
+
     def progress(self, elapsed: float) -> float:
         """Fraction of the run done: by steps, or by the clock when it binds sooner."""
-        by_steps = self.step / max(1, self.config.epochs * self.steps_per_epoch)
+        by_steps = self.step / max(1, self.total_steps())
         by_time = elapsed / (self.config.max_minutes * 60) if self.config.max_minutes else 0.0
         return min(1.0, max(by_steps, by_time))
 
@@ -354,9 +358,8 @@ class Trainer:
         config = self.config
         start = time.monotonic() - self.elapsed_before
         deadline = start + config.max_minutes * 60 if config.max_minutes else math.inf
-        total_steps = config.epochs * self.steps_per_epoch
         bar = tqdm(
-            total=total_steps,
+            total=self.total_steps(),
             initial=self.step,
             disable=quiet or not self.is_main,
             unit="step",
@@ -415,14 +418,15 @@ class Trainer:
                         rate_start, rate_tokens = now, 0
                         running_loss, running_count = 0.0, 0
                     out_of_time = time.monotonic() >= deadline
-                    if self.step % config.eval_every == 0 or out_of_time:
+                    out_of_steps = 0 < config.max_steps <= self.step
+                    if self.step % config.eval_every == 0 or out_of_time or out_of_steps:
                         self.window += 1  # resume after this window
                         if self.evaluate_and_save(time.monotonic() - start):
                             stop_reason = "no improvement (early stop)"
                             return self._finish(stop_reason, start, bar)
                         self.window -= 1
-                    if out_of_time:
-                        stop_reason = "time budget reached"
+                    if out_of_time or out_of_steps:
+                        stop_reason = "time budget reached" if out_of_time else "steps done"
                         return self._finish(stop_reason, start, bar)
                 self.epoch += 1
                 self.window = 0

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE_CORPUS
 
-from autocomplete import checkpoint, compare, probe
+from autocomplete import checkpoint, compare, long_gap_report, probe
 
 TINY = [
     "--minutes", "0.03", "--max-words", "60", "--probe-draws", "1", "--max-distance", "8",
     "--vocab-size", "150", "--emb", "16", "--hidden", "16", "--batch-size", "4", "--bptt", "12",
     "--epochs", "2", "--eval-every", "20",
+    "--long-gap-gaps", "2", "4", "--long-gap-seeds", "2", "--long-gap-steps", "3",
 ]  # fmt: skip
 MODELS = ("rnn", "gru", "lstm", "trigram")
 
@@ -71,7 +72,7 @@ def test_plots_exist_exactly_when_matplotlib_does(comparison):
     if importlib.util.find_spec("matplotlib") is None:
         assert pngs == [] and "matplotlib is not installed" in report
     else:
-        assert pngs == ["curves.png", "gradients.png", "probe.png"]
+        assert pngs == ["curves.png", "gradients.png", "long_gap.png", "probe.png"]
         assert all(f"]({name})" in report for name in pngs)
 
 
@@ -83,4 +84,33 @@ def test_no_plots_without_matplotlib(monkeypatch, tmp_path):
 def test_a_bad_budget_is_one_line_and_exit_2(tmp_path, capsys):
     argv = ["--corpus", str(SAMPLE_CORPUS), "--minutes", "0", "--out", str(tmp_path)]
     assert compare.main(argv) == 2
-    assert capsys.readouterr().err.startswith("error: --minutes")
+    assert capsys.readouterr().err.startswith("error: give a positive --minutes")
+
+
+def test_the_long_gap_task_is_in_the_report_and_results(comparison):
+    report = (comparison / "report.md").read_text(encoding="utf-8")
+    results = json.loads((comparison / "results.json").read_text(encoding="utf-8"))
+    task = results["long_gap_task"]
+    assert set(task) == {"rnn", "gru", "lstm", "chance"}
+    assert all(set(task[cell]) == {"2", "4"} for cell in ("rnn", "gru", "lstm"))
+    assert task["chance"] == pytest.approx(1 / 7, abs=1e-4)
+    assert report.index(long_gap_report.HEADING) < report.index("## Reading the numbers")
+
+
+def test_long_gap_only_keeps_the_language_model_part(comparison, tmp_path):
+    """Rerunning the task alone replaces its section and keys, and nothing else."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("report.md", "results.json"):
+        (out / name).write_text((comparison / name).read_text(encoding="utf-8"), "utf-8")
+    corpus = Path(json.loads((comparison / "results.json").read_text())["setup"]["corpus"][0])
+    argv = ["--long-gap-only", "--corpus", str(corpus), "--out", str(out)]
+    argv += ["--long-gap-gaps", "3", "--long-gap-seeds", "1", "--long-gap-steps", "2"]
+    assert compare.main(argv) == 0
+    report = (out / "report.md").read_text(encoding="utf-8")
+    old_report = (comparison / "report.md").read_text(encoding="utf-8")
+    assert report.count(long_gap_report.HEADING) == 1 and "| 3 |" in report
+    assert report.split(long_gap_report.HEADING)[0] == old_report.split(long_gap_report.HEADING)[0]
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert set(results["long_gap_task"]["lstm"]) == {"3"}
+    assert results["models"] == json.loads((comparison / "results.json").read_text())["models"]

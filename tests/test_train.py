@@ -13,6 +13,7 @@ from conftest import SAMPLE_CORPUS, TINY_FLAGS, train_tiny
 
 from autocomplete import checkpoint, train
 from autocomplete.config import DEFAULT_WEIGHTS, ModelConfig, TrainConfig
+from autocomplete.model import WordLM
 
 
 def _metrics(out: Path) -> list[dict]:
@@ -230,3 +231,19 @@ def test_a_full_disk_is_one_line(tmp_path, capsys, monkeypatch):
         == f"error: cannot write {tmp_path / 'model.pt'}: No space left on device"
     )
     assert "Traceback" not in err
+
+
+def test_a_step_budget_ends_the_run_at_that_step(tmp_path):
+    train_tiny(tmp_path, epochs=50, max_steps=7, warmup_steps=1)
+    records = _metrics(tmp_path)
+    assert max(r["step"] for r in records) == 7
+    assert [r["step"] for r in records if "valid_ppl" in r][-1] == 7
+
+
+@pytest.mark.parametrize("forget_bias", [0.0, 1.0, 2.0])
+def test_the_lstm_forget_gate_starts_at_its_bias(forget_bias):
+    config = ModelConfig(cell="lstm", vocab_size=50, emb=8, hidden=6, forget_bias=forget_bias)
+    rnn = WordLM(config).rnn
+    total = rnn.bias_ih_l0 + rnn.bias_hh_l0  # torch adds the two; gates in order i, f, g, o
+    assert torch.equal(total[6:12], torch.full((6,), forget_bias))
+    assert total[:6].abs().max() < 1  # the other gates keep torch's small uniform start
