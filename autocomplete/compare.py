@@ -63,8 +63,8 @@ BANDS = {"short": range(3, 6), "middle": range(6, 16), "long": range(16, 31)}
 GRADIENT_TABLE_DISTANCES = (0, 1, 2, 4, 8, 16, 24, 32, 40)
 REGENERATE = """how docs/compare was made (its report.md gives each part's minutes):
   language models:  python -m autocomplete.compare --corpus ../shared/corpus/machado \\
-                      ../shared/corpus/moderno corpus/cotidiano --max-steps 300 \\
-                      --batch-size 32 --emb 256 --hidden 256 --threads 1 --eval-every 300 \\
+                      ../shared/corpus/moderno corpus/cotidiano --max-steps 2000 --lr 0.006 \\
+                      --batch-size 32 --emb 256 --hidden 256 --threads 2 --eval-every 1000 \\
                       --max-words 1000 --skip-long-gap --out docs/compare
   long-gap task:    python -m autocomplete.compare --long-gap-only \\
                       --corpus ../shared/corpus/machado --out docs/compare

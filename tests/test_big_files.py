@@ -108,6 +108,11 @@ class HeldSave:
     def release(self) -> None:
         self._go.set()
 
+    async def type_and_save(self, pilot) -> None:
+        """Type "a" at the start and press Ctrl+S; return once the save is held."""
+        await pilot.press("a", "ctrl+s")
+        await asyncio.to_thread(self.started.wait, 30)
+
 
 @pilot_test
 async def test_typing_goes_on_while_a_save_is_written(
@@ -116,8 +121,7 @@ async def test_typing_goes_on_while_a_save_is_written(
     held = HeldSave(monkeypatch)
     app = open_editor(long_file, suggester)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("a", "ctrl+s")
-        await asyncio.to_thread(held.started.wait, 30)
+        await held.type_and_save(pilot)
         await pilot.press("b")  # handled while the save waits
         await pilot.pause()
         assert editor_of(app).document[0].startswith("ab0 ")
@@ -134,8 +138,7 @@ async def test_quitting_waits_for_a_save_being_written(
     held = HeldSave(monkeypatch)
     app = open_editor(long_file, suggester)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("a", "ctrl+s")
-        await asyncio.to_thread(held.started.wait, 30)
+        await held.type_and_save(pilot)
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert app.is_running and not isinstance(app.screen, ConfirmQuit)
