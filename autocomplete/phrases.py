@@ -9,7 +9,7 @@ run forward from the context, and going back to it for the next keystroke costs 
 The phrase ends before the first token whose probability falls below the threshold, before
 anything that is not a word (a comma, the end of a paragraph, `<unk>`), after a sentence's
 final mark, or at `max_words` words. Only the Suggester's public pieces are used: `suggest`,
-`next_log_probs` and the tokenizer.
+`context_ids`, `next_log_probs` and the tokenizer.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
-from autocomplete.ranking import ContextIds, Suggestions
+from autocomplete.ranking import Suggestions
 from autocomplete.text import SENTENCE_FINAL, is_word
 from autocomplete.tokenizer import Tokenizer, detokenize, pretokenize
 
@@ -39,6 +39,7 @@ class Continues(Protocol):
     tokenizer: Tokenizer
 
     def suggest(self, text: str, k: int = 3) -> Suggestions: ...
+    def context_ids(self, context: str) -> list[int]: ...
     def next_log_probs(self, ids: Sequence[int]) -> np.ndarray: ...
 
 
@@ -88,7 +89,6 @@ class PhraseFinder:
     def __init__(self, suggester: Continues, threshold: float = THRESHOLD):
         self.suggester = suggester
         self.threshold = threshold
-        self._context_ids = ContextIds(suggester.tokenizer)  # incremental, as suggest's
         self._lock = threading.Lock()
         self._last: tuple[tuple[tuple[int, ...], int, float], tuple[Token, ...]] | None = None
 
@@ -111,7 +111,7 @@ class PhraseFinder:
             # The ids `suggest` read, then the first word's: the model's cache holds the
             # former, whereas tokenising the text with the word could cut a long context's
             # window elsewhere and send the model back over hundreds of tokens.
-            ids = self._context_ids(text[: len(text) - top.replace])
+            ids = self.suggester.context_ids(text[: len(text) - top.replace])
             ids += [tokenizer.word_id(token) for token in pretokenize(first.text)]
             key = (tuple(ids), max_words, threshold)
             if self._last is None or self._last[0] != key:

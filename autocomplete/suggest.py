@@ -92,6 +92,7 @@ class Suggester:
         self._lock = threading.RLock()
         self._context_ids = ContextIds(tokenizer)
         self._last_context: str | None = None
+        self._last_ids: list[int] = []
         self._last_log_probs = np.empty(0)
 
     @classmethod
@@ -151,11 +152,22 @@ class Suggester:
     def next_word_log_probs(self, context: str) -> np.ndarray:
         """log P(next token | the text `context`) over the vocabulary (read-only, cached)."""
         with self._lock:
-            if context != self._last_context:
-                self._last_log_probs = self.model.next_log_probs(self._context_ids(context))
-                self._last_log_probs.setflags(write=False)  # shared by later calls
-                self._last_context = context
+            self._read(context)
             return self._last_log_probs
+
+    def context_ids(self, context: str) -> list[int]:
+        """The token ids the model reads for the text `context` (cached with its log-probs,
+        so asking right after a suggestion for the same context tokenises nothing again)."""
+        with self._lock:
+            self._read(context)
+            return list(self._last_ids)
+
+    def _read(self, context: str) -> None:
+        if context != self._last_context:
+            self._last_ids = self._context_ids(context)
+            self._last_log_probs = self.model.next_log_probs(self._last_ids)
+            self._last_log_probs.setflags(write=False)  # shared by later calls
+            self._last_context = context
 
     def suggest(self, text: str, k: int = 3) -> Suggestions:
         """The k likeliest words to insert at the end of `text`, best first, and the number

@@ -80,6 +80,9 @@ class ScriptedModel:
     def suggest(self, text: str, k: int = 3):
         return self.suggester.suggest(text, k)
 
+    def context_ids(self, context: str) -> list[int]:
+        return self.suggester.context_ids(context)
+
     def next_log_probs(self, ids) -> np.ndarray:
         words = self.tokenizer.words
         log_probs = np.full(len(words), np.log((1 - self.prob) / (len(words) - 1)))
