@@ -202,10 +202,6 @@ class _Context:
     top: list[str]  # the MAX_FOLLOWERS most frequent
 
 
-def _folded(word: str) -> str:
-    return word if word.isascii() else fold(word)  # a lower-case ASCII word is its own fold
-
-
 def _problem(error: sqlite3.Error) -> str:
     """Why SQLite could not open the store: locked, damaged or unreadable."""
     name = getattr(error, "sqlite_errorname", "")  # Python 3.11+; the message before that
@@ -324,7 +320,7 @@ class PersonalModel:
         return _Words(
             counts=counts,
             total=sum(counts.values()),
-            folded=sorted((_folded(word), word) for word in counts),
+            folded=sorted((fold(word), word) for word in counts),
             frequent=heapq.nlargest(FREQUENT, counts, key=counts.__getitem__),
             forms=dict(self._connection.execute("SELECT word, written FROM forms")),
         )
@@ -364,7 +360,7 @@ class PersonalModel:
         for word, count in rows:
             before = known.counts.get(word)
             if before is None:
-                bisect.insort(known.folded, (_folded(word), word))
+                bisect.insort(known.folded, (fold(word), word))
             known.counts[word] = count
             known.total += count - (before or 0.0)
         for word in words:
