@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from textual.pilot import Pilot
 
 from autocomplete import train, userdata
 from autocomplete.tokenizer import EOS_ID
@@ -14,6 +15,26 @@ from autocomplete.tokenizer import EOS_ID
 # Tiny models gain nothing from threads, and on a shared 2-core machine torch's spinning
 # worker threads slow every other process down.
 torch.set_num_threads(1)
+
+_press_together = Pilot.press
+
+
+async def _press_in_order(pilot: Pilot, *keys: str) -> None:
+    """Pilot.press sends all its keys and then waits once. A key that a binding handles (End,
+    Backspace, Tab...) is only acted on after it bubbles from the focused widget up to the
+    App, one message queue per hop, while a typed character is inserted by the widget itself:
+    on a busy CPU "end", " " typed " " first. So press one key at a time and wait a round per
+    hop: each round of Pilot.pause lets every widget finish what was queued before it, so the
+    key moves up at least one hop per round and has reached the App when the rounds end."""
+    for key in keys:
+        await _press_together(pilot, key)
+        focused = pilot.app.focused
+        for _ in range(len(focused.ancestors) if focused else 1):
+            await pilot.pause()
+
+
+Pilot.press = _press_in_order  # every Pilot test, for the whole session
+
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_CORPUS = REPO / "corpus" / "amostra"  # the project's own short e-mails and messages
