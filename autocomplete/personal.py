@@ -42,7 +42,7 @@ from operator import and_
 from pathlib import Path
 
 from autocomplete.corpus import paragraphs, sentences
-from autocomplete.text import is_word, shows_usual_case
+from autocomplete.text import is_word, usual_case_positions
 from autocomplete.tokenizer import EOS, fold, pretokenize
 from autocomplete.userdata import data_dir
 
@@ -51,7 +51,6 @@ MAX_WORD_LENGTH = 40  # longer "words" are noise (pasted hashes, URLs) and are n
 MIX_MAX = 0.6  # the personal weight for a context always followed by the same word
 EVIDENCE_PRIOR = 1.0  # observations of a context at which its weight reaches MIX_MAX / 2
 UNIGRAM_WEIGHT = 0.05  # weight of the user's plain word frequencies in any context
-CASE_WINDOW = 8  # tokens before a word that decide whether its case is its usual one
 FREQUENT = 100  # the user's most frequent words are candidates in every context
 MAX_STORE_BYTES = 20_000_000  # the store's default size bound
 PRUNED_SHARE = 0.5  # pruning goes down to half the bound, so that it runs rarely
@@ -158,9 +157,7 @@ class _Counts:
         self.words.update(compress(lowered, counted))
         self.pairs.update(compress(zip(padded[1:-1], lowered, strict=True), counted))
         self.triples.update(compress(zip(padded[:-2], padded[1:-1], lowered, strict=True), counted))
-        # The last few tokens decide it (text.shows_usual_case); a window keeps this linear.
-        free = [shows_usual_case(tokens[max(0, i - CASE_WINDOW) : i]) for i in range(len(tokens))]
-        written = map(and_, counted, free)
+        written = map(and_, counted, usual_case_positions(tokens))
         self.forms.update(compress(zip(lowered, tokens, strict=True), written))
 
     def rows(self, now: float) -> list[tuple[str, str, float, float]]:
