@@ -98,8 +98,8 @@ def _learn(personal: PersonalModel, paths: list[str]) -> None:
     learned = 0
     for path in paths:
         report = ReadReport()
-        for document in iter_documents(path, report, piece_chars=PIECE_CHARS):
-            learned += personal.learn_text(document.text)
+        pieces = iter_documents(path, report, piece_chars=PIECE_CHARS)
+        learned += personal.learn_texts(document.text for document in pieces)
         for skipped, why in report.skipped:
             print(f"skipped {skipped}: {why}", file=sys.stderr)
     new = sorted(personal.words() - known)

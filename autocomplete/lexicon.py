@@ -36,12 +36,10 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
-from autocomplete import corpus
 from autocomplete.errors import AutocompleteError, exit_without_torch
 from autocomplete.text import ONE_LETTER_WORDS
 from autocomplete.tokenizer import pretokenize
@@ -114,8 +112,10 @@ def build(
 
     Without `corpus_counts` the corpus rule is skipped (more names and noise get in).
     """
-    try:
-        import wordfreq  # only building a lexicon needs it
+    from importlib import metadata  # imported here, like the rest of building: loading a
+
+    try:  # model, which imports this module, needs none of it
+        import wordfreq
     except ImportError:
         raise AutocompleteError(
             "building a lexicon needs the wordfreq package: pip install 'autocomplete[train]'"
@@ -146,6 +146,8 @@ def build(
 def training_counts(paths: Iterable[str | Path]) -> Counter[str]:
     """`lowercase_counts` of the training split of each corpus: text held out for scoring
     cannot vouch for the words it is then scored on."""
+    from autocomplete import corpus  # only building reads corpora (see `build`)
+
     counts: Counter[str] = Counter()
     for source in corpus.read_sources(paths):
         counts.update(lowercase_counts(corpus.split(source.documents, source.name).train))

@@ -8,8 +8,8 @@ this small n-gram model with the LSTM (see `PersonalModel.next_words`).
 Storage is SQLite (transactional, so two editors open at once cannot corrupt it), readable by
 the user only (mode 0600), in the user's data folder. Counts decay with a half-life, so
 recent habits outweigh old ones. Text is learned in chunks, each counted in memory and added
-to the store in one transaction (while the next is counted), so a big import never holds
-more than two chunks' counts.
+to the store in one transaction (while a second process counts the next, when this one
+runs no other threads), so a big import never holds more than two chunks' counts.
 
 The store has a size bound (`PersonalModel.max_bytes`). When learning takes it past the bound,
 the rarest entries are dropped, lowest decayed count first (at equal counts, two-word contexts
@@ -28,21 +28,22 @@ import bisect
 import contextlib
 import heapq
 import math
+import multiprocessing
 import os
 import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import compress
+from itertools import chain, compress
 from operator import and_
 from pathlib import Path
 
 from autocomplete.corpus import paragraphs, sentences
-from autocomplete.text import is_word, shows_usual_case
+from autocomplete.text import is_word, usual_case_positions
 from autocomplete.tokenizer import EOS, fold, pretokenize
 from autocomplete.userdata import data_dir
 
@@ -51,7 +52,6 @@ MAX_WORD_LENGTH = 40  # longer "words" are noise (pasted hashes, URLs) and are n
 MIX_MAX = 0.6  # the personal weight for a context always followed by the same word
 EVIDENCE_PRIOR = 1.0  # observations of a context at which its weight reaches MIX_MAX / 2
 UNIGRAM_WEIGHT = 0.05  # weight of the user's plain word frequencies in any context
-CASE_WINDOW = 8  # tokens before a word that decide whether its case is its usual one
 FREQUENT = 100  # the user's most frequent words are candidates in every context
 MAX_STORE_BYTES = 20_000_000  # the store's default size bound
 PRUNED_SHARE = 0.5  # pruning goes down to half the bound, so that it runs rarely
@@ -158,9 +158,7 @@ class _Counts:
         self.words.update(compress(lowered, counted))
         self.pairs.update(compress(zip(padded[1:-1], lowered, strict=True), counted))
         self.triples.update(compress(zip(padded[:-2], padded[1:-1], lowered, strict=True), counted))
-        # The last few tokens decide it (text.shows_usual_case); a window keeps this linear.
-        free = [shows_usual_case(tokens[max(0, i - CASE_WINDOW) : i]) for i in range(len(tokens))]
-        written = map(and_, counted, free)
+        written = map(and_, counted, usual_case_positions(tokens))
         self.forms.update(compress(zip(lowered, tokens, strict=True), written))
 
     def rows(self, now: float) -> list[tuple[str, str, float, float]]:
@@ -180,6 +178,35 @@ def _count(text: str) -> _Counts:
         for sentence in sentences(paragraph):
             counts.add(sentence)
     return counts
+
+
+def _counted(chunks: Iterator[str]) -> Iterator[_Counts]:
+    """`_count` of each chunk. With more than one chunk, and where this process may fork, a
+    second process counts the next chunk while the caller adds the last one to the store: a
+    big import keeps two cores busy (counting is Python, adding is SQLite). At most two
+    chunks' counts are in memory."""
+    first = next(chunks, None)
+    second = next(chunks, None)
+    counter = _counter() if second is not None else None
+    if counter is None:  # one chunk, as a save in the editor learns, or no fork here
+        yield from map(_count, chain(filter(None, [first, second]), chunks))
+        return
+    with counter:
+        counting = counter.submit(_count, second)
+        yield _count(first)
+        for chunk in chunks:
+            counted, counting = counting.result(), counter.submit(_count, chunk)
+            yield counted
+        yield counting.result()
+
+
+def _counter() -> ProcessPoolExecutor | None:
+    """A forked process to count in; None while other threads run (as in the editor: a fork
+    copies one thread, and a lock another one held stays locked) or where fork does not exist.
+    Fork, not spawn: spawn would import the caller's main module again in the child."""
+    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
 
 
 @dataclass
@@ -423,7 +450,11 @@ class PersonalModel:
 
     # -- learning -------------------------------------------------------------------------
     def learn_text(self, text: str, chunk_chars: int = LEARN_CHUNK_CHARS) -> int:
-        """Count the words and phrases of `text`; returns how many words were learned.
+        """Count the words and phrases of `text`; returns how many words were learned."""
+        return self.learn_texts([text], chunk_chars)
+
+    def learn_texts(self, texts: Iterable[str], chunk_chars: int = LEARN_CHUNK_CHARS) -> int:
+        """`learn_text` of several texts (pieces of a big file, or files) in one import.
 
         The store gets increments, not totals from memory, so that two editors and a
         `learn --forget` in between all keep what each of them did. Each chunk of
@@ -434,19 +465,11 @@ class PersonalModel:
             return 0
         learned = 0
         pruned = False
-        # SQLite releases the GIL while it adds a chunk: count the next one meanwhile.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="personal") as writer:
-            writing: Future[bool] | None = None
-            for chunk in _chunks(text, chunk_chars):
-                counts = _count(chunk)
-                if not counts.words:
-                    continue
-                if writing is not None:  # at most two chunks' counts in memory
-                    pruned |= writing.result()
-                writing = writer.submit(self._add, counts)
+        chunks = (chunk for text in texts for chunk in _chunks(text, chunk_chars))
+        for counts in _counted(chunks):
+            if counts.words:
                 learned += counts.words.total()
-            if writing is not None:
-                pruned |= writing.result()
+                pruned |= self._add(counts)
         if pruned:
             with self._lock:
                 self._compact()

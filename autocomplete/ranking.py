@@ -23,13 +23,21 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from autocomplete.corpus import sentences
 from autocomplete.lexicon import Lexicon
 from autocomplete.text import OPENERS, PARTIAL_WORD, capital_forced, ends_sentence, is_word
-from autocomplete.tokenizer import EOS_ID, SPECIAL_IDS, UNK_ID, Tokenizer, fold, pretokenize
+from autocomplete.tokenizer import (
+    EOS_ID,
+    SPECIAL_IDS,
+    UNK_ID,
+    Tokenizer,
+    fold_all,
+    pretokenize,
+)
 
 MAX_CONTEXT_CHARS = 3_000  # older text barely changes an LSTM's prediction
 LETTER = re.compile(r"\w")
@@ -206,12 +214,12 @@ class _UnknownWords:
         # A word folding like a vocabulary word is mostly that word typed without accents
         # ("nao", "voce"), and the vocabulary's spelling completes from the same letters: it
         # is left out, as are rarer spellings of one folded form (frequent ones come first).
-        taken = set(tokenizer.folded_ids)
+        taken = set(tokenizer.folded_words)
         frequency_of = lexicon.frequencies.tolist()
         entries: list[tuple[str, str, float]] = []
+        folded_words = fold_all(lexicon.words)
         for index in np.argsort(-lexicon.frequencies, kind="stable").tolist():
-            word = lexicon.words[index]
-            folded = fold(word)
+            word, folded = lexicon.words[index], folded_words[index]
             if folded not in taken:
                 taken.add(folded)
                 entries.append((folded, word, frequency_of[index]))
@@ -251,22 +259,32 @@ class _UnknownWords:
 class WordIndex:
     """The words a tokenizer's vocabulary (and a completion lexicon) can offer, indexed to
     rank them from a next-token distribution: the next words, and the completions of a
-    folded prefix. Never `<unk>`, padding, punctuation or bare numbers. Read-only once built,
-    so threads may share it."""
+    folded prefix. Never `<unk>`, padding, punctuation or bare numbers. Read-only, so threads
+    may share it; the completion indexes are built on first use, which keeps them out of a
+    model's load (threads that race to build one build the same)."""
 
     def __init__(self, tokenizer: Tokenizer, lexicon: Lexicon | None = None):
         self.tokenizer = tokenizer
+        self._lexicon = lexicon
         words = tokenizer.words
         suggestable = [
             i not in SPECIAL_IDS and is_word(w) and not w.isdigit() for i, w in enumerate(words)
         ]
         self._next_word_ids = np.flatnonzero(suggestable)
-        # Completion index: suggestable word ids sorted by their folded spelling.
-        folded = tokenizer.folded_words
+
+    @cached_property
+    def _sorted(self) -> tuple[np.ndarray, list[str]]:
+        """Completion index: suggestable word ids sorted by their folded spelling, and those
+        spellings."""
+        folded = self.tokenizer.folded_words
         candidates = sorted(self._next_word_ids.tolist(), key=folded.__getitem__)
-        self._sorted_ids = np.array(candidates, dtype=np.int64)
-        self._sorted_folded = [folded[i] for i in candidates]
-        self._unknown = _UnknownWords.build(lexicon, tokenizer) if lexicon is not None else None
+        return np.array(candidates, dtype=np.int64), [folded[i] for i in candidates]
+
+    @cached_property
+    def _unknown(self) -> _UnknownWords | None:
+        if self._lexicon is None:
+            return None
+        return _UnknownWords.build(self._lexicon, self.tokenizer)
 
     def next_words(self, log_probs: np.ndarray, k: int) -> dict[str, float]:
         """The k likeliest next words and their probabilities."""
@@ -308,5 +326,6 @@ class WordIndex:
 
     def _prefix_ids(self, folded: str) -> np.ndarray:
         """Vocabulary ids of the words whose folded spelling starts with `folded`."""
-        low, high = _prefix_span(self._sorted_folded, folded)
-        return self._sorted_ids[low:high]
+        sorted_ids, sorted_folded = self._sorted
+        low, high = _prefix_span(sorted_folded, folded)
+        return sorted_ids[low:high]

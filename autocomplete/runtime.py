@@ -6,7 +6,8 @@ adaptive softmax or full softmax. The equations and gate order are torch's, so a
 model gives the log-probabilities torch gives (tests/test_runtime.py holds them within 1e-3).
 
 Weights are stored as float16 and computed in float32: numpy's float16 arithmetic is slow
-and would round every intermediate sum.
+and would round every intermediate sum. The embedding table, the largest, stays float16 and
+only the rows looked up are widened: converting all of it took a third of the model's load.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from autocomplete.config import DIV_VALUE, ModelConfig
 # Each layer's state: LSTM (h, c), GRU and RNN (h,); each array (layers, batch, hidden).
 State = tuple[np.ndarray, ...]
 GATES = {"lstm": 4, "gru": 3, "rnn": 1}
+EMBEDDING = "embedding.weight"  # kept in its stored precision (see above)
 SCORE_CHUNK = 256  # positions per full distribution in `target_log_probs` (bounds memory)
 
 
@@ -71,7 +73,7 @@ def expected_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
     """Every weight of WordLM(config)'s state_dict and its shape."""
     vocab, emb, hidden = config.vocab_size, config.emb, config.hidden
     gates = GATES[config.cell] * hidden
-    shapes: dict[str, tuple[int, ...]] = {"embedding.weight": (vocab, emb)}
+    shapes: dict[str, tuple[int, ...]] = {EMBEDDING: (vocab, emb)}
     for layer in range(config.layers):
         shapes[f"rnn.weight_ih_l{layer}"] = (gates, emb if layer == 0 else hidden)
         shapes[f"rnn.weight_hh_l{layer}"] = (gates, hidden)
@@ -98,7 +100,7 @@ class Network:
     """A WordLM's inference: ids in, features and log-probabilities out, all numpy."""
 
     config: ModelConfig
-    weights: dict[str, np.ndarray]  # float32, by torch's state_dict names
+    weights: dict[str, np.ndarray]  # by torch's state_dict names; float32 but EMBEDDING
 
     @classmethod
     def from_weights(cls, config: ModelConfig, weights: Mapping[str, np.ndarray]) -> Network:
@@ -117,7 +119,13 @@ class Network:
                 raise ValueError(f"weight {name} holds {array.dtype}, not floating point numbers")
             if array.shape != shape:
                 raise ValueError(f"weight {name} has shape {array.shape}, expected {shape}")
-        return cls(config, {name: weights[name].astype(np.float32) for name in expected})
+        return cls(
+            config,
+            {
+                name: weights[name] if name == EMBEDDING else weights[name].astype(np.float32)
+                for name in expected
+            },
+        )
 
     def initial_state(self, batch_size: int) -> State:
         zeros = np.zeros((self.config.layers, batch_size, self.config.hidden), np.float32)
@@ -130,7 +138,7 @@ class Network:
         """
         ids = np.asarray(ids)
         state = state if state is not None else self.initial_state(ids.shape[0])
-        outputs = self.weights["embedding.weight"][ids]
+        outputs = self.weights[EMBEDDING][ids].astype(np.float32)
         layer_states = []
         for layer in range(self.config.layers):
             outputs, layer_state = self._layer(layer, outputs, tuple(s[layer] for s in state))

@@ -37,13 +37,12 @@ from autocomplete.ranking import (
     Suggestion,
     Suggestions,
     WordIndex,
-    fold,
     parse,
 )
 from autocomplete.text import is_abbreviation
-from autocomplete.tokenizer import Tokenizer, pretokenize
+from autocomplete.tokenizer import Tokenizer, fold, pretokenize
 
-__all__ = ["NextWordModel", "Phrase", "Suggester", "Suggestion", "Suggestions", "fold", "parse"]
+__all__ = ["NextWordModel", "Phrase", "Suggester", "Suggestion", "Suggestions", "parse"]
 
 PERSONAL_EXTRA = 10  # model candidates beyond k, so blocked or re-ranked words leave room
 

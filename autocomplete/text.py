@@ -91,6 +91,8 @@ ABBREVIATIONS = frozenset(
         "tel",
     ]
 )
+# Tokens before a word that decide its case: runs of openers and closers are short.
+CASE_LOOKBACK = 8
 # Portuguese words of one letter; any other lone letter is an initial or an abbreviation.
 ONE_LETTER_WORDS = frozenset("aàáeéoóô")
 
@@ -141,6 +143,17 @@ def shows_usual_case(before: Sequence[str]) -> bool:
     if before and (before[-1] in OPENERS | DIALOGUE_DASHES or before[-1] == ":"):
         return False
     return not capital_forced(before)
+
+
+def usual_case_positions(tokens: Sequence[str]) -> list[bool]:
+    """`shows_usual_case(tokens[:i])` for every position i, in linear time. After a word it
+    always holds (a word ends no sentence and opens nothing), so only positions after
+    punctuation are looked at, each through the CASE_LOOKBACK tokens before it."""
+    return [
+        i > 0
+        and (is_word(tokens[i - 1]) or shows_usual_case(tokens[max(0, i - CASE_LOOKBACK) : i]))
+        for i in range(len(tokens))
+    ]
 
 
 def starts_dialogue(line: str) -> bool:

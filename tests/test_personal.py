@@ -2,6 +2,8 @@ import json
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -263,19 +265,35 @@ def all_counts(path: Path) -> dict[tuple[str, str], float]:
         connection.close()
 
 
-def test_learning_in_chunks_counts_as_learning_at_once(tmp_path):
-    text = "\n\n".join(
-        f"Segue o documento {i} em anexo. Abraços, Fernanda — até {i % 7} de maio."
-        for i in range(300)
-    )
+CHUNKED_TEXT = "\n\n".join(
+    f"Segue o documento {i} em anexo. Abraços, Fernanda — até {i % 7} de maio." for i in range(300)
+)
+# A fresh interpreter runs no other threads, so its chunks are counted in a second process.
+LEARN_IN_CHUNKS = f"""
+import sys
+from autocomplete import personal
+assert personal._counter() is not None, "no second process to count in"
+store = personal.PersonalModel(sys.argv[1])
+print(store.learn_text({CHUNKED_TEXT!r}, chunk_chars=500))
+store.close()
+"""
+
+
+@pytest.mark.parametrize("second_process", [False, True])
+def test_learning_in_chunks_counts_as_learning_at_once(tmp_path, monkeypatch, second_process):
     at_once = PersonalModel(tmp_path / "at-once.sqlite3")
-    in_chunks = PersonalModel(tmp_path / "chunks.sqlite3")
-    assert at_once.learn_text(text) == in_chunks.learn_text(text, chunk_chars=500)
-    expected = all_counts(at_once.path)
-    assert all_counts(in_chunks.path) == pytest.approx(expected, rel=1e-6)
-    assert in_chunks.written_form("fernanda") == "Fernanda"
+    learned = at_once.learn_text(CHUNKED_TEXT)
+    path = tmp_path / "chunks.sqlite3"
+    if second_process:
+        command = [sys.executable, "-c", LEARN_IN_CHUNKS, str(path)]
+        result = subprocess.run(command, capture_output=True, text=True, check=True)
+        assert int(result.stdout) == learned
+    else:
+        monkeypatch.setattr("autocomplete.personal._counter", lambda: None)
+        assert PersonalModel(path).learn_text(CHUNKED_TEXT, chunk_chars=500) == learned
+    assert all_counts(path) == pytest.approx(all_counts(at_once.path), rel=1e-6)
+    assert PersonalModel(path).written_form("fernanda") == "Fernanda"
     at_once.close()
-    in_chunks.close()
 
 
 def test_pruning_keeps_the_store_in_its_bound_and_the_frequent_words(tmp_path):

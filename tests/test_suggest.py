@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from autocomplete import Suggester, Suggestion, Suggestions, inference_file
 from autocomplete.errors import CheckpointError
-from autocomplete.ranking import MAX_CONTEXT_CHARS, ContextIds, context_ids, fold, parse
+from autocomplete.ranking import MAX_CONTEXT_CHARS, ContextIds, context_ids, parse
 from autocomplete.text import is_word
-from autocomplete.tokenizer import SPECIAL_IDS
+from autocomplete.tokenizer import SPECIAL_IDS, fold
 
 SENTENCE = "Segue documento em anexo com a proposta. Você vai à reunião de amanhã?\nOi, Carlos"
 

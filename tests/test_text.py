@@ -9,6 +9,7 @@ from autocomplete.learning import finished
 from autocomplete.personal import PersonalModel
 from autocomplete.ranking import parse
 from autocomplete.text import (
+    CASE_LOOKBACK,
     PARTIAL_WORD,
     WORD,
     capital_forced,
@@ -16,6 +17,7 @@ from autocomplete.text import (
     is_abbreviation,
     shows_usual_case,
     starts_dialogue,
+    usual_case_positions,
 )
 from autocomplete.tokenizer import Tokenizer, pretokenize
 from autocomplete.tui.keys import SLOT_DIGITS
@@ -82,6 +84,16 @@ TOKENS = st.lists(
 @given(TOKENS)
 def test_the_case_is_never_learned_where_a_capital_is_forced(before):
     assert not (capital_forced(before) and shows_usual_case(before))
+
+
+@given(TOKENS)
+def test_usual_case_positions_is_shows_usual_case_at_every_position(tokens):
+    # The one-pass form the learners use; runs of openers and closers stay within its lookback.
+    assert usual_case_positions(tokens) == [
+        shows_usual_case(tokens[max(0, i - CASE_LOOKBACK) : i]) for i in range(len(tokens))
+    ]
+    words = pretokenize('O Sr. Silva disse: «Vens?» — Não sei — disse ele. "Sim." (Ok.) Fim')
+    assert usual_case_positions(words) == [shows_usual_case(words[:i]) for i in range(len(words))]
 
 
 @pytest.mark.parametrize(
