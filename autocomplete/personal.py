@@ -27,15 +27,17 @@ from __future__ import annotations
 import bisect
 import contextlib
 import heapq
+import itertools
 import math
 import multiprocessing
 import os
 import sqlite3
+import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain, compress
@@ -80,18 +82,21 @@ def _decayed(now: str) -> str:
     return f"count * pow(0.5, max(0.0, {now} - updated_at) / {HALF_LIFE_DAYS * 86_400})"
 
 
-# A chunk's counts are staged in a temporary table, then added in the store's key order (much
+# A chunk's rows are staged in a table of their own, then added in the store's key order (much
 # faster than one upsert per row): the stored count decays to now, then the new ones are added.
-STAGE = """
-CREATE TEMP TABLE IF NOT EXISTS chunk (context TEXT, word TEXT, count REAL, updated_at REAL);
-DELETE FROM chunk;
-"""
-UPSERT = (
-    "INSERT INTO ngrams SELECT * FROM chunk WHERE true ORDER BY context, word "
-    "ON CONFLICT (context, word) DO UPDATE SET "
-    f"count = {_decayed('excluded.updated_at')} + excluded.count, "
-    "updated_at = max(updated_at, excluded.updated_at)"
-)
+# The table is this connection's temporary one, or a file a counting process wrote (`staged`).
+STAGED_COLUMNS = "(context TEXT, word TEXT, count REAL, updated_at REAL)"
+
+
+def _upsert(schema: str) -> str:
+    return (
+        f"INSERT INTO ngrams SELECT * FROM {schema}.chunk WHERE true ORDER BY context, word "
+        "ON CONFLICT (context, word) DO UPDATE SET "
+        f"count = {_decayed('excluded.updated_at')} + excluded.count, "
+        "updated_at = max(updated_at, excluded.updated_at)"
+    )
+
+
 # The `limit` entries the pruning rule drops first (see the module's docstring).
 RAREST = (
     f"SELECT context, word FROM ngrams ORDER BY {_decayed(':now')}, "
@@ -180,24 +185,57 @@ def _count(text: str) -> _Counts:
     return counts
 
 
-def _counted(chunks: Iterator[str]) -> Iterator[_Counts]:
-    """`_count` of each chunk. With more than one chunk, and where this process may fork, a
-    second process counts the next chunk while the caller adds the last one to the store: a
-    big import keeps two cores busy (counting is Python, adding is SQLite). At most two
-    chunks' counts are in memory."""
+def _stage(connection: sqlite3.Connection, schema: str, counts: _Counts) -> None:
+    """Put a chunk's rows in `schema`.chunk, for `_upsert(schema)`."""
+    connection.execute(f"CREATE TABLE IF NOT EXISTS {schema}.chunk {STAGED_COLUMNS}")
+    connection.execute(f"DELETE FROM {schema}.chunk")
+    connection.executemany(
+        f"INSERT INTO {schema}.chunk VALUES (?, ?, ?, ?)", counts.rows(time.time())
+    )
+
+
+def _count_and_stage(text: str, path: str) -> _Counts:
+    """`_count`, in the counting process, with the rows staged in a new SQLite file at `path`:
+    the store's process then only merges them. Returns what it still needs: the words and
+    their written forms."""
+    counts = _count(text)
+    staging = sqlite3.connect(path)
+    try:
+        staging.execute("PRAGMA journal_mode = OFF")  # a scratch file, read once
+        with staging:
+            _stage(staging, "main", counts)
+    finally:
+        staging.close()
+    return _Counts(words=counts.words, forms=counts.forms)
+
+
+def _counted(chunks: Iterator[str]) -> Iterator[tuple[_Counts, Path | None]]:
+    """Each chunk's counts, and the file its rows are staged in (None: stage them here).
+
+    With more than one chunk, and where this process may fork, a second process counts the
+    next chunks and stages their rows while the caller adds the last to the store: a big
+    import keeps two cores busy (counting is Python, adding is SQLite)."""
     first = next(chunks, None)
     second = next(chunks, None)
     counter = _counter() if second is not None else None
     if counter is None:  # one chunk, as a save in the editor learns, or no fork here
-        yield from map(_count, chain(filter(None, [first, second]), chunks))
+        for chunk in chain(filter(None, [first, second]), chunks):
+            yield _count(chunk), None
         return
-    with counter:
-        counting = counter.submit(_count, second)
-        yield _count(first)
+    with counter, tempfile.TemporaryDirectory(prefix="autocomplete-learn-") as folder:
+        paths = (Path(folder) / f"chunk-{i}.sqlite3" for i in itertools.count())
+
+        def submit(chunk: str) -> tuple[Future[_Counts], Path]:
+            path = next(paths)
+            return counter.submit(_count_and_stage, chunk, str(path)), path
+
+        counting = submit(second)
+        yield _count(first), None
         for chunk in chunks:
-            counted, counting = counting.result(), counter.submit(_count, chunk)
-            yield counted
-        yield counting.result()
+            (counted, path), counting = counting, submit(chunk)  # the next one is queued
+            yield counted.result(), path
+        counted, path = counting
+        yield counted.result(), path
 
 
 def _counter() -> ProcessPoolExecutor | None:
@@ -466,29 +504,36 @@ class PersonalModel:
         learned = 0
         pruned = False
         chunks = (chunk for text in texts for chunk in _chunks(text, chunk_chars))
-        for counts in _counted(chunks):
-            if counts.words:
+        for counts, staged in _counted(chunks):
+            if counts.words:  # an empty chunk's staged file goes with the temporary folder
                 learned += counts.words.total()
-                pruned |= self._add(counts)
+                pruned |= self._add(counts, staged)
         if pruned:
             with self._lock:
                 self._compact()
         return learned
 
-    def _add(self, counts: _Counts) -> bool:
-        """Write one chunk's counts; True if that pruned the store."""
-        rows = counts.rows(time.time())
+    def _add(self, counts: _Counts, staged: Path | None) -> bool:
+        """Write one chunk's counts, its rows from the file `staged` if a counting process
+        wrote them there; True if that pruned the store."""
         # How the user writes each word away from forced capitals: "Ana", "WhatsApp".
         forms = counts.forms.items()
         with self._lock:
-            self._connection.executescript(STAGE)
-            with self._connection:  # one transaction
-                self._connection.executemany("INSERT INTO chunk VALUES (?, ?, ?, ?)", rows)
-                self._connection.execute(UPSERT)
-                self._connection.executemany(SET_FORM, [(w, f) for w, f in forms if f != w])
-                self._connection.executemany(
-                    "DELETE FROM forms WHERE word = ?", [(w,) for w, f in forms if f == w]
-                )
+            if staged is not None:  # attached outside the transaction, as SQLite requires
+                self._connection.execute("ATTACH DATABASE ? AS staged", (str(staged),))
+            try:
+                with self._connection:  # one transaction
+                    if staged is None:
+                        _stage(self._connection, "temp", counts)
+                    self._connection.execute(_upsert("temp" if staged is None else "staged"))
+                    self._connection.executemany(SET_FORM, [(w, f) for w, f in forms if f != w])
+                    self._connection.executemany(
+                        "DELETE FROM forms WHERE word = ?", [(w,) for w, f in forms if f == w]
+                    )
+            finally:
+                if staged is not None:
+                    self._connection.execute("DETACH DATABASE staged")
+                    staged.unlink()
             pruned = self._used_bytes() > self.max_bytes
             if pruned:
                 self._prune()
