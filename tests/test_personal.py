@@ -97,6 +97,21 @@ def test_learn_cli(tmp_path, capsys, private_data_dir):
     )
 
 
+def test_learn_cli_stopped_by_ctrl_c_keeps_what_it_learned(tmp_path, capsys, monkeypatch):
+    notes = tmp_path / "notas.txt"
+    notes.write_text("Segue documento em anexo.\n\nAbraços, Fernanda", encoding="utf-8")
+    learn_texts = PersonalModel.learn_texts
+
+    def interrupted_after_the_first(self, texts):
+        learn_texts(self, [next(iter(texts))])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(PersonalModel, "learn_texts", interrupted_after_the_first)
+    assert learn.main([str(notes)]) == 130
+    assert capsys.readouterr().err == "interrupted: what was learned before Ctrl+C is kept\n"
+    assert "segue" in PersonalModel().words()
+
+
 def test_learned_words_are_mixed_into_suggestions(tiny_model):
     suggester = Suggester.load(tiny_model)
     assert "whatsapp" not in suggester.tokenizer.ids
