@@ -46,7 +46,7 @@ from pathlib import Path
 
 from autocomplete.corpus import paragraphs, sentences
 from autocomplete.text import is_word, usual_case_positions
-from autocomplete.tokenizer import EOS, fold, pretokenize
+from autocomplete.tokenizer import EOS, fold, fold_all, pretokenize
 from autocomplete.userdata import data_dir
 
 HALF_LIFE_DAYS = 60.0  # a habit unused for two months counts half
@@ -385,7 +385,7 @@ class PersonalModel:
         return _Words(
             counts=counts,
             total=sum(counts.values()),
-            folded=sorted((fold(word), word) for word in counts),
+            folded=sorted(zip(fold_all(list(counts)), counts, strict=True)),
             frequent=heapq.nlargest(FREQUENT, counts, key=counts.__getitem__),
             forms=dict(self._connection.execute("SELECT word, written FROM forms")),
         )

@@ -2,7 +2,15 @@ import numpy as np
 import pytest
 
 from autocomplete.errors import VocabularyError
-from autocomplete.tokenizer import EOS_ID, UNK_ID, Tokenizer, detokenize, pretokenize
+from autocomplete.tokenizer import (
+    EOS_ID,
+    UNK_ID,
+    Tokenizer,
+    detokenize,
+    fold,
+    fold_all,
+    pretokenize,
+)
 
 SENTENCES = [
     "Segue documento em anexo.",
@@ -68,3 +76,10 @@ def test_unaccented_words_are_read_as_their_accented_form():
     assert tokenizer.word_id("nao") == tokenizer.word_id("não") != UNK_ID
     assert tokenizer.word_id("VOCE") == tokenizer.word_id("você")
     assert tokenizer.word_id("xyzzy") == UNK_ID
+
+
+@pytest.mark.parametrize(
+    "words", [[], [""], ["Você", "NÃO", "", "ação", "İstanbul", "ΟΔΟΣ", "e-mail"]]
+)
+def test_folding_a_list_at_once_folds_each_word(words):
+    assert fold_all(words) == [fold(word) for word in words]
