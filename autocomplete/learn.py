@@ -41,8 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     except (AutocompleteError, sqlite3.Error, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:  # Ctrl+C: each chunk was one transaction, so the store is whole
-        print("interrupted: what was learned before Ctrl+C is kept", file=sys.stderr)
+    except KeyboardInterrupt:  # Ctrl+C: each path is learned in one transaction
+        print(
+            "interrupted: the files learned before Ctrl+C are kept, the one being read is not",
+            file=sys.stderr,
+        )
         return 130
     finally:
         personal.close()

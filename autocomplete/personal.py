@@ -7,15 +7,17 @@ this small n-gram model with the LSTM (see `PersonalModel.next_words`).
 
 Storage is SQLite (transactional, so two editors open at once cannot corrupt it), readable by
 the user only (mode 0600), in the user's data folder. Counts decay with a half-life, so
-recent habits outweigh old ones. Text is learned in chunks, each counted in memory and added
-to the store in one transaction (while a second process counts the next, when this one
-runs no other threads), so a big import never holds more than two chunks' counts.
+recent habits outweigh old ones. A text is counted in memory, chunk by chunk (a second,
+forked process counts every other chunk of a big import where this one runs no other
+threads), and added to the store in one transaction: an import is stored whole or not at all.
 
 The store has a size bound (`PersonalModel.max_bytes`). When learning takes it past the bound,
 the rarest entries are dropped, lowest decayed count first (at equal counts, two-word contexts
 before one-word contexts before plain words), until it is down to `PRUNED_SHARE` of the bound:
 the user's frequent words and phrases stay, and so do the blocked words. `describe_bound`
-says it in numbers (`learn --stats` prints it).
+says it in numbers (`learn --stats` prints it). Counting in memory keeps the same bound, in
+entries (`STORED_ENTRY_BYTES` each), by the same rule: a big import never holds more counts
+than the store could keep, and never writes the rare entries the store would drop anyway.
 
 Memory holds only what every keystroke needs: the user's words with their counts (bounded by
 the store's size) and the block list; the counts after a context are read from the store
@@ -27,22 +29,24 @@ from __future__ import annotations
 import bisect
 import contextlib
 import heapq
-import itertools
 import math
 import multiprocessing
 import os
+import queue
+import signal
 import sqlite3
-import tempfile
+import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain, compress
+from itertools import accumulate, compress
+from multiprocessing.connection import Connection
 from operator import and_
 from pathlib import Path
+from typing import NoReturn
 
 from autocomplete.corpus import paragraphs, sentences
 from autocomplete.text import is_word, usual_case_positions
@@ -57,7 +61,9 @@ UNIGRAM_WEIGHT = 0.05  # weight of the user's plain word frequencies in any cont
 FREQUENT = 100  # the user's most frequent words are candidates in every context
 MAX_STORE_BYTES = 20_000_000  # the store's default size bound
 PRUNED_SHARE = 0.5  # pruning goes down to half the bound, so that it runs rarely
-LEARN_CHUNK_CHARS = 750_000  # text counted in memory at a time (tens of MB of counts)
+STORED_ENTRY_BYTES = 36  # an entry's share of a compacted store (measured): the bound in entries
+HELPER_CHECK_S = 1.0  # how often a full queue checks that the counting process still runs
+LEARN_CHUNK_CHARS = 750_000  # a big import is counted in pieces of this size, two at a time
 MAX_FOLLOWERS = 50  # the words that most often followed a context are its candidates
 MAX_COMPLETIONS = 50  # the most frequent learned words offered for a typed prefix
 CACHED_CONTEXTS = 256  # contexts whose counts stay in memory once read
@@ -82,20 +88,14 @@ def _decayed(now: str) -> str:
     return f"count * pow(0.5, max(0.0, {now} - updated_at) / {HALF_LIFE_DAYS * 86_400})"
 
 
-# A chunk's rows are staged in a table of their own, then added in the store's key order (much
-# faster than one upsert per row): the stored count decays to now, then the new ones are added.
-# The table is this connection's temporary one, or a file a counting process wrote (`staged`).
-STAGED_COLUMNS = "(context TEXT, word TEXT, count REAL, updated_at REAL)"
-
-
-def _upsert(schema: str) -> str:
-    return (
-        f"INSERT INTO ngrams SELECT * FROM {schema}.chunk WHERE true ORDER BY context, word "
-        "ON CONFLICT (context, word) DO UPDATE SET "
-        f"count = {_decayed('excluded.updated_at')} + excluded.count, "
-        "updated_at = max(updated_at, excluded.updated_at)"
-    )
-
+# What is learned is staged in a temporary table, then added in the store's key order (much
+# faster than one upsert per row): the stored count decays to now, then the new one is added.
+UPSERT = (
+    "INSERT INTO ngrams SELECT * FROM temp.learned WHERE true ORDER BY context, word "
+    "ON CONFLICT (context, word) DO UPDATE SET "
+    f"count = {_decayed('excluded.updated_at')} + excluded.count, "
+    "updated_at = max(updated_at, excluded.updated_at)"
+)
 
 # The `limit` entries the pruning rule drops first (see the module's docstring).
 RAREST = (
@@ -139,12 +139,20 @@ def _chunks(text: str, size: int) -> Iterator[str]:
 
 @dataclass
 class _Counts:
-    """What one chunk of text adds to the store."""
+    """What a text adds to the store, bounded (`drop_rarest`) while it is counted."""
 
     words: Counter[str] = field(default_factory=Counter)
     pairs: Counter[tuple[str, str]] = field(default_factory=Counter)  # (previous, word)
     triples: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     forms: dict[str, str] = field(default_factory=dict)  # word -> how it was last written
+    learned: int = 0  # words counted, those dropped as rare included
+
+    def add_text(self, text: str, limit: int) -> None:
+        """Count a text, keeping within `limit` entries after every sentence."""
+        for paragraph in paragraphs(text):
+            for sentence in sentences(paragraph):
+                self.add(sentence)
+                self.drop_rarest(limit)
 
     def add(self, sentence: str) -> None:
         """Count the words of a sentence after their one- and two-token contexts.
@@ -152,19 +160,56 @@ class _Counts:
         The written form counts only where no capital is forced (a sentence start, after a
         dialogue dash or an opening quote): "Não" there says nothing about how the user
         writes "não". Whole lists at a time (zip, compress): this runs over every word of
-        an import.
+        an import. Interned, each distinct word is held once however many entries name it.
         """
         tokens = [t for t in pretokenize(sentence) if len(t) <= MAX_WORD_LENGTH]
         if not tokens:
             return
-        lowered = [t.lower() for t in tokens]
+        lowered = list(map(sys.intern, map(str.lower, tokens)))
         padded = [EOS, EOS, *lowered]
         counted = [is_word(t) and not t.isdigit() for t in tokens]
+        self.learned += sum(counted)
         self.words.update(compress(lowered, counted))
         self.pairs.update(compress(zip(padded[1:-1], lowered, strict=True), counted))
         self.triples.update(compress(zip(padded[:-2], padded[1:-1], lowered, strict=True), counted))
         written = map(and_, counted, usual_case_positions(tokens))
         self.forms.update(compress(zip(lowered, tokens, strict=True), written))
+
+    def entries(self) -> int:
+        return len(self.words) + len(self.pairs) + len(self.triples)
+
+    def update(self, other: _Counts) -> None:
+        """Add the counts of more text (its written forms win)."""
+        self.words.update(other.words)
+        self.pairs.update(other.pairs)
+        self.triples.update(other.triples)
+        self.forms.update(other.forms)
+        self.learned += other.learned
+
+    def drop_rarest(self, limit: int) -> None:
+        """Past `limit` entries, drop the rarest down to PRUNED_SHARE of it by the store's rule
+        (the module's docstring; `RAREST` for the store): lowest count first, at equal counts
+        two-word contexts, then one-word contexts, then plain words. Entries of equal count
+        and kind all go or all stay: none is rarer than another."""
+        if self.entries() <= limit:
+            return
+        tables = [self.triples, self.pairs, self.words]  # the order they go at equal counts
+        classes = sorted(  # (count, kind, how many entries)
+            (count, kind, size)
+            for kind, table in enumerate(tables)
+            for count, size in Counter(table.values()).items()
+        )
+        # Classes go in that order up to the first that makes up the excess.
+        dropped = list(accumulate(size for _, _, size in classes))
+        excess = self.entries() - int(limit * PRUNED_SHARE)
+        cut, last_kind, _ = classes[bisect.bisect_left(dropped, excess)]
+        # Kinds up to last_kind lose their entries of count `cut`; the others keep them.
+        kept = [
+            Counter({key: n for key, n in table.items() if n > cut - (kind > last_kind)})
+            for kind, table in enumerate(tables)
+        ]
+        self.triples, self.pairs, self.words = kept
+        self.forms = {word: form for word, form in self.forms.items() if word in self.words}
 
     def rows(self, now: float) -> list[tuple[str, str, float, float]]:
         """(context, word, count, time) rows for the store."""
@@ -177,74 +222,91 @@ class _Counts:
         return rows
 
 
-def _count(text: str) -> _Counts:
+def _counted(chunks: Iterator[str], limit: int) -> _Counts:
+    """The counts of all `chunks`, kept within `limit` entries.
+
+    Where this process may fork and there is more than one chunk, a second process counts
+    every other chunk (with the same bound) and its counts are added at the end: a big
+    import keeps both cores busy."""
     counts = _Counts()
-    for paragraph in paragraphs(text):
-        for sentence in sentences(paragraph):
-            counts.add(sentence)
+    helper: _Helper | None = None
+    try:
+        for index, chunk in enumerate(chunks):
+            if index == 1 and _may_fork():
+                helper = _Helper(limit)
+            if helper is not None and index % 2:
+                helper.count(chunk)
+                continue
+            counts.add_text(chunk, limit)
+        if helper is not None:
+            counts.update(helper.counts())
+            counts.drop_rarest(limit)
+    finally:
+        if helper is not None:
+            helper.stop()
     return counts
 
 
-def _stage(connection: sqlite3.Connection, schema: str, counts: _Counts) -> None:
-    """Put a chunk's rows in `schema`.chunk, for `_upsert(schema)`."""
-    connection.execute(f"CREATE TABLE IF NOT EXISTS {schema}.chunk {STAGED_COLUMNS}")
-    connection.execute(f"DELETE FROM {schema}.chunk")
-    connection.executemany(
-        f"INSERT INTO {schema}.chunk VALUES (?, ?, ?, ?)", counts.rows(time.time())
-    )
+def _may_fork() -> bool:
+    """False while other threads run (as in the editor: a fork copies one thread, and a lock
+    another one held stays locked) or where fork does not exist. Fork, not spawn: spawn
+    would import the caller's main module again in the child."""
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _count_and_stage(text: str, path: str) -> _Counts:
-    """`_count`, in the counting process, with the rows staged in a new SQLite file at `path`:
-    the store's process then only merges them. Returns what it still needs: the words and
-    their written forms."""
-    counts = _count(text)
-    staging = sqlite3.connect(path)
-    try:
-        staging.execute("PRAGMA journal_mode = OFF")  # a scratch file, read once
-        with staging:
-            _stage(staging, "main", counts)
-    finally:
-        staging.close()
-    return _Counts(words=counts.words, forms=counts.forms)
+class _Helper:
+    """A forked process that counts the chunks it is given; its counts come back at the end."""
+
+    def __init__(self, limit: int):
+        fork = multiprocessing.get_context("fork")
+        self._chunks = fork.Queue(maxsize=2)  # enough to keep it busy; the rest waits here
+        self._results, sending = fork.Pipe(duplex=False)
+        self._process = fork.Process(
+            target=_count_in_helper, args=(self._chunks, sending, limit), daemon=True
+        )
+        self._process.start()
+        sending.close()  # the child's end: a child that dies then reads as EOF here
+
+    def count(self, chunk: str | None) -> None:
+        """Queue a chunk (None: the end), waiting while two are queued: unless it died."""
+        while True:
+            try:
+                return self._chunks.put(chunk, timeout=HELPER_CHECK_S)
+            except queue.Full:
+                if not self._process.is_alive():
+                    self._died()
+
+    def counts(self) -> _Counts:
+        self.count(None)
+        try:
+            return self._results.recv()
+        except EOFError:
+            self._died()
+
+    def _died(self) -> NoReturn:
+        self._process.join()
+        raise ChildProcessError(
+            f"the counting process stopped (exit code {self._process.exitcode})"
+        )
+
+    def stop(self) -> None:
+        """End the process (at once, after Ctrl+C or an error here) and its queue."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        if self._process.exitcode != 0:  # chunks it never read are dropped, not waited on
+            self._chunks.cancel_join_thread()
+        self._chunks.close()
+        self._chunks.join_thread()  # the queue's thread is gone: a next import may fork again
+        self._results.close()
 
 
-def _counted(chunks: Iterator[str]) -> Iterator[tuple[_Counts, Path | None]]:
-    """Each chunk's counts, and the file its rows are staged in (None: stage them here).
-
-    With more than one chunk, and where this process may fork, a second process counts the
-    next chunks and stages their rows while the caller adds the last to the store: a big
-    import keeps two cores busy (counting is Python, adding is SQLite)."""
-    first = next(chunks, None)
-    second = next(chunks, None)
-    counter = _counter() if second is not None else None
-    if counter is None:  # one chunk, as a save in the editor learns, or no fork here
-        for chunk in chain(filter(None, [first, second]), chunks):
-            yield _count(chunk), None
-        return
-    with counter, tempfile.TemporaryDirectory(prefix="autocomplete-learn-") as folder:
-        paths = (Path(folder) / f"chunk-{i}.sqlite3" for i in itertools.count())
-
-        def submit(chunk: str) -> tuple[Future[_Counts], Path]:
-            path = next(paths)
-            return counter.submit(_count_and_stage, chunk, str(path)), path
-
-        counting = submit(second)
-        yield _count(first), None
-        for chunk in chunks:
-            (counted, path), counting = counting, submit(chunk)  # the next one is queued
-            yield counted.result(), path
-        counted, path = counting
-        yield counted.result(), path
-
-
-def _counter() -> ProcessPoolExecutor | None:
-    """A forked process to count in; None while other threads run (as in the editor: a fork
-    copies one thread, and a lock another one held stays locked) or where fork does not exist.
-    Fork, not spawn: spawn would import the caller's main module again in the child."""
-    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+def _count_in_helper(chunks: multiprocessing.Queue, results: Connection, limit: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the parent, which ends us
+    counts = _Counts()
+    for chunk in iter(chunks.get, None):
+        counts.add_text(chunk, limit)
+    results.send(counts)
 
 
 @dataclass
@@ -352,7 +414,7 @@ class PersonalModel:
             except sqlite3.OperationalError:  # an SQLite built without its math functions
                 connection.create_function("pow", 2, math.pow, deterministic=True)
             connection.executescript(SCHEMA)
-            connection.execute("PRAGMA temp_store = MEMORY")  # the staged chunk
+            connection.execute("PRAGMA temp_store = MEMORY")  # what is learned, staged
             connection.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             # A bad page deep inside a table passes a plain query: check every page.
             (verdict,) = connection.execute("PRAGMA quick_check(1)").fetchone()
@@ -495,52 +557,43 @@ class PersonalModel:
         """`learn_text` of several texts (pieces of a big file, or files) in one import.
 
         The store gets increments, not totals from memory, so that two editors and a
-        `learn --forget` in between all keep what each of them did. Each chunk of
-        `chunk_chars` is one transaction; the store is pruned when a chunk takes it past its
-        bound, and compacted at the end.
+        `learn --forget` in between all keep what each of them did. The import is one
+        transaction; the store is pruned when it takes it past its bound, and then
+        compacted.
         """
         if self._connection is None:
             return 0
-        learned = 0
-        pruned = False
         chunks = (chunk for text in texts for chunk in _chunks(text, chunk_chars))
-        for counts, staged in _counted(chunks):
-            if counts.words:  # an empty chunk's staged file goes with the temporary folder
-                learned += counts.words.total()
-                pruned |= self._add(counts, staged)
-        if pruned:
-            with self._lock:
-                self._compact()
-        return learned
+        counts = _counted(chunks, max(1, self.max_bytes // STORED_ENTRY_BYTES))
+        if counts.words:
+            self._add(counts)
+        return counts.learned
 
-    def _add(self, counts: _Counts, staged: Path | None) -> bool:
-        """Write one chunk's counts, its rows from the file `staged` if a counting process
-        wrote them there; True if that pruned the store."""
+    def _add(self, counts: _Counts) -> None:
+        """Write what a text taught, pruning and compacting the store if it passed its bound."""
         # How the user writes each word away from forced capitals: "Ana", "WhatsApp".
         forms = counts.forms.items()
         with self._lock:
-            if staged is not None:  # attached outside the transaction, as SQLite requires
-                self._connection.execute("ATTACH DATABASE ? AS staged", (str(staged),))
-            try:
-                with self._connection:  # one transaction
-                    if staged is None:
-                        _stage(self._connection, "temp", counts)
-                    self._connection.execute(_upsert("temp" if staged is None else "staged"))
-                    self._connection.executemany(SET_FORM, [(w, f) for w, f in forms if f != w])
-                    self._connection.executemany(
-                        "DELETE FROM forms WHERE word = ?", [(w,) for w, f in forms if f == w]
-                    )
-            finally:
-                if staged is not None:
-                    self._connection.execute("DETACH DATABASE staged")
-                    staged.unlink()
-            pruned = self._used_bytes() > self.max_bytes
-            if pruned:
+            with self._connection:  # one transaction
+                self._connection.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS learned "
+                    "(context TEXT, word TEXT, count REAL, updated_at REAL)"
+                )
+                self._connection.execute("DELETE FROM temp.learned")
+                self._connection.executemany(
+                    "INSERT INTO temp.learned VALUES (?, ?, ?, ?)", counts.rows(time.time())
+                )
+                self._connection.execute(UPSERT)
+                self._connection.executemany(SET_FORM, [(w, f) for w, f in forms if f != w])
+                self._connection.executemany(
+                    "DELETE FROM forms WHERE word = ?", [(w,) for w, f in forms if f == w]
+                )
+            if self._used_bytes() > self.max_bytes:
                 self._prune()
+                self._compact()
             else:
                 self._refresh(list(counts.words))
             self._sync()
-        return pruned
 
     def block(self, word: str) -> None:
         """Never suggest this word again (from the model or from what was learned)."""

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autocomplete import Suggester, evaluate, inference_file, learn
-from autocomplete.personal import MAX_COMPLETIONS, PersonalModel, default_path
+from autocomplete.personal import MAX_COMPLETIONS, PersonalModel, _Counts, default_path
 from autocomplete.tokenizer import fold
 
 
@@ -97,19 +98,57 @@ def test_learn_cli(tmp_path, capsys, private_data_dir):
     )
 
 
-def test_learn_cli_stopped_by_ctrl_c_keeps_what_it_learned(tmp_path, capsys, monkeypatch):
-    notes = tmp_path / "notas.txt"
-    notes.write_text("Segue documento em anexo.\n\nAbraços, Fernanda", encoding="utf-8")
-    learn_texts = PersonalModel.learn_texts
-
-    def interrupted_after_the_first(self, texts):
-        learn_texts(self, [next(iter(texts))])
+# A fresh interpreter runs no other threads, so the import forks a counting process. `learn`
+# gets two files; Ctrl+C comes while the second one's third chunk is counted.
+LEARN_STOPPED = """
+import multiprocessing, sys
+from autocomplete import learn, personal
+assert personal._may_fork(), "no second process to count in"
+calls = 0
+add_text = personal._Counts.add_text
+def add_text_then_ctrl_c(counts, text, limit):
+    global calls
+    calls += 1
+    if calls == 4:  # after the first file's chunk and the second's first and third
         raise KeyboardInterrupt
+    add_text(counts, text, limit)
+personal._Counts.add_text = add_text_then_ctrl_c
+personal.PersonalModel.learn_texts.__defaults__ = (400,)
+code = learn.main(sys.argv[1:])
+print(code, len(multiprocessing.active_children()))
+"""
 
-    monkeypatch.setattr(PersonalModel, "learn_texts", interrupted_after_the_first)
-    assert learn.main([str(notes)]) == 130
-    assert capsys.readouterr().err == "interrupted: what was learned before Ctrl+C is kept\n"
-    assert "segue" in PersonalModel().words()
+
+def test_learn_cli_stopped_by_ctrl_c_keeps_the_files_learned_before(tmp_path, private_data_dir):
+    first, second = tmp_path / "notas.txt", tmp_path / "grande.txt"
+    first.write_text("Segue documento em anexo.\n\nAbraços, Fernanda", encoding="utf-8")
+    second.write_text(CHUNKED_TEXT.replace("Fernanda", "Beatriz"), encoding="utf-8")
+    command = [sys.executable, "-c", LEARN_STOPPED, str(first), str(second)]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["130", "0"]  # exit code 130, no counting process left
+    assert result.stderr == (
+        "interrupted: the files learned before Ctrl+C are kept, the one being read is not\n"
+    )
+    words = PersonalModel().words()
+    assert {"segue", "fernanda"} <= words and "beatriz" not in words
+
+
+def test_a_counting_process_that_dies_is_one_line_and_exit_code_2(tmp_path, private_data_dir):
+    script = (
+        "import os, sys\n"
+        "from autocomplete import learn, personal\n"
+        "personal._count_in_helper = lambda *arguments: os._exit(3)\n"
+        "personal.PersonalModel.learn_texts.__defaults__ = (400,)\n"
+        "sys.exit(learn.main(sys.argv[1:]))\n"
+    )
+    text = tmp_path / "grande.txt"
+    text.write_text(CHUNKED_TEXT, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(text)], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert result.stderr == "error: the counting process stopped (exit code 3)\n"
+    assert PersonalModel().words() == set()
 
 
 def test_learned_words_are_mixed_into_suggestions(tiny_model):
@@ -287,7 +326,7 @@ CHUNKED_TEXT = "\n\n".join(
 LEARN_IN_CHUNKS = f"""
 import sys
 from autocomplete import personal
-assert personal._counter() is not None, "no second process to count in"
+assert personal._may_fork(), "no second process to count in"
 store = personal.PersonalModel(sys.argv[1])
 print(store.learn_text({CHUNKED_TEXT!r}, chunk_chars=500))
 store.close()
@@ -304,7 +343,7 @@ def test_learning_in_chunks_counts_as_learning_at_once(tmp_path, monkeypatch, se
         result = subprocess.run(command, capture_output=True, text=True, check=True)
         assert int(result.stdout) == learned
     else:
-        monkeypatch.setattr("autocomplete.personal._counter", lambda: None)
+        monkeypatch.setattr("autocomplete.personal._may_fork", lambda: False)
         assert PersonalModel(path).learn_text(CHUNKED_TEXT, chunk_chars=500) == learned
     assert all_counts(path) == pytest.approx(all_counts(at_once.path), rel=1e-6)
     assert PersonalModel(path).written_form("fernanda") == "Fernanda"
@@ -318,7 +357,7 @@ def test_pruning_keeps_the_store_in_its_bound_and_the_frequent_words(tmp_path):
     text = "\n\n".join(
         f"Segue documento em anexo. Raro{i} cedo{i} sumiu{i}, Zé{i}." for i in range(4000)
     )
-    personal.learn_text(text, chunk_chars=20_000)
+    assert personal.learn_text(text, chunk_chars=20_000) == 4000 * 8  # the dropped ones too
     assert personal.path.stat().st_size <= bound
     words = personal.words()
     assert {"segue", "documento", "em", "anexo"} <= words
@@ -333,6 +372,22 @@ def test_pruning_keeps_the_store_in_its_bound_and_the_frequent_words(tmp_path):
     assert reopened.completions("anex") == ["anexo"]
     assert "dropped down to" in reopened.describe_bound()
     reopened.close()
+
+
+def test_counting_drops_the_rarest_by_the_store_rule():
+    counts = _Counts(
+        words=Counter({"em": 3, "anexo": 3}),
+        pairs=Counter({("em", "anexo"): 1, ("segue", "em"): 2}),
+        triples=Counter({("documento", "em", "anexo"): 1, ("a", "b", "c"): 1, ("d", "e", "f"): 1}),
+        forms={"em": "em", "anexo": "Anexo"},
+    )
+    counts.drop_rarest(limit=7)  # within the bound: nothing goes
+    assert counts.entries() == 7
+    counts.drop_rarest(limit=6)  # down to 3: the count-1 entries go, phrases before words
+    assert counts.triples == {} and counts.pairs == {("segue", "em"): 2}
+    assert counts.words == {"em": 3, "anexo": 3} and counts.forms["anexo"] == "Anexo"
+    counts.drop_rarest(limit=2)  # down to 1: the pair, then both words (equally rare) go
+    assert counts.entries() == 0 and counts.forms == {}
 
 
 def test_concurrent_chunked_writers_compose(tmp_path):
