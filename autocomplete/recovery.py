@@ -76,6 +76,7 @@ class Recovered:
     text: str
     written_at: float  # unix time of the copy
     path: Path  # the copy itself: discarding it deletes this file and no other
+    instance: Instance | None  # the editor that wrote it; None: nobody's (old or damaged)
 
 
 class RecoveryCopy:
@@ -116,15 +117,9 @@ class RecoveryCopy:
         """
         found = []
         for path in self._folder().glob(f"{self._name}.*json"):
-            if path == self.path:
+            if path == self.path or (recovered := _read(path)) is None:
                 continue
-            try:
-                instance = Instance(**json.loads(path.read_bytes())["instance"])
-            except (OSError, ValueError, KeyError, TypeError):
-                instance = None  # a copy from before instances, or damaged: nobody's
-            if instance is not None and instance.alive():
-                continue
-            if (recovered := _read(path)) is not None:
+            if recovered.instance is None or not recovered.instance.alive():
                 found.append(recovered)
         return sorted(found, key=lambda recovered: recovered.written_at, reverse=True)
 
@@ -169,9 +164,17 @@ def discard(recovered: Recovered) -> None:
 
 
 def _read(path: Path) -> Recovered | None:
+    """The copy at `path`, read and parsed once (a copy can hold megabytes)."""
     try:
-        text = json.loads(path.read_bytes())["text"]
+        data = json.loads(path.read_bytes())
+        text = data["text"]
         written_at = path.stat().st_mtime
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return Recovered(text, written_at, path) if isinstance(text, str) else None
+    if not isinstance(text, str):
+        return None
+    try:
+        instance = Instance(**data["instance"])
+    except (KeyError, TypeError):  # a copy from before instances, or damaged
+        instance = None
+    return Recovered(text, written_at, path, instance)
