@@ -371,6 +371,17 @@ def test_a_copy_is_offered_only_once_its_editor_is_gone(tmp_path: Path, running_
     assert [copy.text for copy in RecoveryCopy(path).left_behind()] == ["do outro editor"]
 
 
+def test_a_copy_without_a_readable_instance_is_nobodys_and_offered(tmp_path: Path) -> None:
+    path = tmp_path / "nota.txt"
+    old, damaged = RecoveryCopy(path, dead_instance()), RecoveryCopy(path, Instance(1, 2, "x"))
+    old.path.parent.mkdir(parents=True, exist_ok=True)
+    old.path.write_text(json.dumps({"path": str(path), "text": "de antes"}), encoding="utf-8")
+    damaged.path.write_text(json.dumps({"text": "avariada", "instance": [1]}), encoding="utf-8")
+    offered = RecoveryCopy(path).left_behind()
+    assert sorted(copy.text for copy in offered) == ["avariada", "de antes"]
+    assert all(copy.instance is None for copy in offered)
+
+
 @pilot_test
 async def test_saving_or_discarding_never_deletes_another_editors_copy(
     suggester: Suggester, tmp_path: Path, running_editor
