@@ -715,13 +715,28 @@ class PersonalModel:
             weight += (MIX_MAX - UNIGRAM_WEIGHT) * total / (total + EVIDENCE_PRIOR) * repeat
         return distribution, weight
 
-    def completions(self, folded_prefix: str) -> list[str]:
-        """Learned words whose folded spelling starts with `folded_prefix` (the
-        MAX_COMPLETIONS most frequent, where there are more)."""
+    def completions(self, folded_prefix: str, tokens_before: list[str] | None = None) -> list[str]:
+        """Learned words whose folded spelling starts with `folded_prefix`: the
+        MAX_COMPLETIONS most frequent, where there are more, and those that most often
+        followed the contexts of `tokens_before` (a name rare overall but always written
+        after "trimestral da" is offered there, among many commoner words)."""
         with self._lock:
             if self._user_words() is None:
                 return []
-            return list(self._prefix(folded_prefix))
+            words = list(self._prefix(folded_prefix))
+            if tokens_before is not None:
+                with contextlib.suppress(sqlite3.Error):  # as in next_words
+                    followers = {
+                        word
+                        for context in context_keys(tokens_before)
+                        for word in self._context(context).top
+                    }
+                    words += sorted(
+                        word
+                        for word in followers.difference(words)
+                        if fold(word).startswith(folded_prefix)
+                    )
+            return words
 
     def _read_prefix(self, folded_prefix: str) -> tuple[str, ...]:
         known = self._words

@@ -62,7 +62,9 @@ class PersonalWords(Protocol):
     def next_words(
         self, tokens_before: list[str], words: list[str] | None = None
     ) -> tuple[dict[str, float], float]: ...
-    def completions(self, folded_prefix: str) -> list[str]: ...
+    def completions(
+        self, folded_prefix: str, tokens_before: list[str] | None = None
+    ) -> list[str]: ...
     def is_blocked(self, word: str) -> bool: ...
     def written_form(self, word: str) -> str | None: ...
     def learn_text(self, text: str) -> int: ...
@@ -216,7 +218,8 @@ class Suggester:
         personal = self.personal
         before = [] if query.sentence_start else pretokenize(query.context[-100:])[-2:]
         if query.partial:
-            mine, weight = personal.next_words(before, personal.completions(fold(query.partial)))
+            candidates = personal.completions(fold(query.partial), before)
+            mine, weight = personal.next_words(before, candidates)
             total = sum(mine.values())
             mine = {w: p / total for w, p in mine.items()} if total > 0 else {}
         else:

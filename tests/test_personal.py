@@ -422,3 +422,14 @@ def test_completions_offer_the_most_frequent_of_many(private_data_dir):
     personal.learn_text(" ".join(f"acento{i}" for i in range(300)) + " acentuado" * 5)
     offered = personal.completions("acen")
     assert len(offered) == MAX_COMPLETIONS and "acentuado" in offered
+
+
+def test_a_word_that_follows_its_context_is_completed_among_commoner_ones(tiny_model):
+    suggester = Suggester.load(tiny_model)
+    common = " ".join(f"Qual{i} quero{i}." for i in range(MAX_COMPLETIONS)) + " "
+    suggester.learn(common * 10 + "Segue o relatório trimestral da Quintanilha. " * 3)
+    personal = suggester.personal
+    assert "quintanilha" not in personal.completions("qu")  # rare among 100 commoner words
+    assert "quintanilha" in personal.completions("qu", ["trimestral", "da"])
+    offered = suggester.suggest("O relatório trimestral da Qu", k=3)
+    assert "Quintanilha" in [suggestion.word for suggestion in offered]
