@@ -579,11 +579,13 @@ class PersonalModel:
                     "CREATE TEMP TABLE IF NOT EXISTS learned "
                     "(context TEXT, word TEXT, count REAL, updated_at REAL)"
                 )
-                self._connection.execute("DELETE FROM temp.learned")
                 self._connection.executemany(
                     "INSERT INTO temp.learned VALUES (?, ?, ?, ?)", counts.rows(time.time())
                 )
                 self._connection.execute(UPSERT)
+                # Emptied within the transaction, so staged rows never outlive the import in
+                # memory (an editor keeps its connection open); a rollback empties it too.
+                self._connection.execute("DELETE FROM temp.learned")
                 self._connection.executemany(SET_FORM, [(w, f) for w, f in forms if f != w])
                 self._connection.executemany(
                     "DELETE FROM forms WHERE word = ?", [(w,) for w, f in forms if f == w]
