@@ -12,7 +12,8 @@ Which text is held out (`--split`): each source of a FILE (a .txt file, a folder
 a collection folder with a SOURCES.md) is read whole, except when the model or the baseline
 was trained on it (the same content fingerprint as the checkpoint records): then only its
 test split is scored, so `evaluate CORPUS` never grades a model on its own training text.
-`--split test` forces the test split, `--split all` the whole text. `--max-words N` keeps
+`--split test` forces the test split, `--split valid` the validation split (for choosing
+settings without touching the test split), `--split all` the whole text. `--max-words N` keeps
 the first N words of each source, so a large source does not drown the others.
 
 The simulated user types the text character by character. Before each letter of a word they
@@ -271,9 +272,9 @@ def held_out_texts(
         chosen_split = split
         if split == "auto":
             chosen_split = "test" if source.fingerprint in trained_on else "all"
-        if chosen_split == "test":
+        if chosen_split in ("valid", "test"):
             known = known_splits.get((source.name, source.fingerprint))
-            chosen = (known or corpus.split(source.documents, source.name)).test
+            chosen = getattr(known or corpus.split(source.documents, source.name), chosen_split)
         else:
             chosen = [
                 sentence
@@ -330,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--split",
-        choices=("auto", "test", "all"),
+        choices=("auto", "valid", "test", "all"),
         default="auto",
         help="auto (default): a source the model was trained on is scored on its test split",
     )
