@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from autocomplete import corpus
 from autocomplete.errors import CorpusError
+from autocomplete.training import corpus
 
 WRAPPED = """Capítulo I
 O DIA SEGUINTE

@@ -4,10 +4,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autocomplete import SLOTS, corpus, evaluate
-from autocomplete.learning import finished
-from autocomplete.personal import PersonalModel
-from autocomplete.ranking import parse
+from autocomplete import SLOTS
+from autocomplete.engine.ranking import parse
+from autocomplete.engine.tokenizer import Tokenizer, pretokenize
+from autocomplete.evaluation import evaluate
+from autocomplete.frontends.tui.keys import SLOT_DIGITS
+from autocomplete.personal.store import PersonalModel
+from autocomplete.personal.typed_text import finished
 from autocomplete.text import (
     CASE_LOOKBACK,
     PARTIAL_WORD,
@@ -19,8 +22,7 @@ from autocomplete.text import (
     starts_dialogue,
     usual_case_positions,
 )
-from autocomplete.tokenizer import Tokenizer, pretokenize
-from autocomplete.tui.keys import SLOT_DIGITS
+from autocomplete.training import corpus
 
 
 def test_words_keep_inner_hyphens_and_apostrophes():

@@ -27,10 +27,8 @@ from functools import cached_property
 
 import numpy as np
 
-from autocomplete.corpus import sentences
-from autocomplete.lexicon import Lexicon
-from autocomplete.text import OPENERS, PARTIAL_WORD, capital_forced, ends_sentence, is_word
-from autocomplete.tokenizer import (
+from autocomplete.engine.lexicon import Lexicon
+from autocomplete.engine.tokenizer import (
     EOS_ID,
     SPECIAL_IDS,
     UNK_ID,
@@ -38,6 +36,8 @@ from autocomplete.tokenizer import (
     fold_all,
     pretokenize,
 )
+from autocomplete.text import OPENERS, PARTIAL_WORD, capital_forced, ends_sentence, is_word
+from autocomplete.training.corpus import sentences
 
 MAX_CONTEXT_CHARS = 3_000  # older text barely changes an LSTM's prediction
 LETTER = re.compile(r"\w")

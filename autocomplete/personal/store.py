@@ -48,9 +48,9 @@ from operator import and_
 from pathlib import Path
 from typing import NoReturn
 
-from autocomplete.corpus import paragraphs, sentences
+from autocomplete.engine.tokenizer import EOS, fold, fold_all, pretokenize
 from autocomplete.text import is_word, usual_case_positions
-from autocomplete.tokenizer import EOS, fold, fold_all, pretokenize
+from autocomplete.training.corpus import paragraphs, sentences
 from autocomplete.userdata import data_dir
 
 HALF_LIFE_DAYS = 60.0  # a habit unused for two months counts half

@@ -23,7 +23,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autocomplete import cleaning
 from autocomplete.errors import CorpusError
 from autocomplete.text import (
     CLOSERS,
@@ -35,6 +34,7 @@ from autocomplete.text import (
     is_abbreviation,
     starts_dialogue,
 )
+from autocomplete.training import cleaning
 
 VALID_FRACTION = 0.05
 TEST_FRACTION = 0.05
