@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autocomplete import SLOTS
+from autocomplete import text as text_rules
 from autocomplete.engine.ranking import parse
 from autocomplete.engine.tokenizer import Tokenizer, pretokenize
 from autocomplete.evaluation import evaluate
@@ -125,7 +126,7 @@ WORDS = ["Alfa", "Beta", "Gama", "Delta", "Épsilon", "Zeta", "Eta", "Iota", "Ka
 def test_ranking_personal_and_tokenizer_agree_on_forced_capitals(tmp_path):
     personal = PersonalModel(tmp_path / "personal.sqlite3")
     personal.learn_text(TEXT)
-    sentences = [s for p in corpus.paragraphs(TEXT) for s in corpus.sentences(p)]
+    sentences = [s for p in text_rules.paragraphs(TEXT) for s in corpus.sentences(p)]
     distinct = {token.lower() for sentence in sentences for token in pretokenize(sentence)}
     tokenizer = Tokenizer.train(sentences, vocab_size=len(distinct) + 3)
     learned = {w for w in WORDS if personal.written_form(w.lower()) == w}

@@ -36,8 +36,14 @@ from autocomplete.engine.tokenizer import (
     fold_all,
     pretokenize,
 )
-from autocomplete.text import OPENERS, PARTIAL_WORD, capital_forced, ends_sentence, is_word
-from autocomplete.training.corpus import sentences
+from autocomplete.text import (
+    OPENERS,
+    PARTIAL_WORD,
+    capital_forced,
+    ends_sentence,
+    is_word,
+    sentences,
+)
 
 MAX_CONTEXT_CHARS = 3_000  # older text barely changes an LSTM's prediction
 LETTER = re.compile(r"\w")

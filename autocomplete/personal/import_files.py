@@ -14,7 +14,7 @@ import sys
 
 from autocomplete.errors import AutocompleteError
 from autocomplete.personal.store import PersonalModel, Stats
-from autocomplete.training.corpus import ReadReport, iter_documents
+from autocomplete.text_files import ReadReport, iter_documents
 
 SHOWN_NEW_WORDS = 10  # new words named after "learned N words"
 PIECE_CHARS = 2_000_000  # a big file is read this much at a time, never whole

@@ -49,8 +49,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from autocomplete.engine.tokenizer import EOS, fold, fold_all, pretokenize
-from autocomplete.text import is_word, usual_case_positions
-from autocomplete.training.corpus import paragraphs, sentences
+from autocomplete.text import is_word, paragraphs, sentences, usual_case_positions
 from autocomplete.userdata import data_dir
 
 HALF_LIFE_DAYS = 60.0  # a habit unused for two months counts half
