@@ -20,7 +20,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 SLOTS = 3  # suggestions the editor's bar shows (Alt+1..3), and `evaluate` measures with
 
 if TYPE_CHECKING:
-    from autocomplete.suggest import Suggester, Suggestion, Suggestions
+    from autocomplete.engine.suggester import Suggester, Suggestion, Suggestions
 
 __all__ = [
     "SLOTS",
@@ -34,7 +34,7 @@ __all__ = [
 
 def __getattr__(name: str):
     if name in ("Suggester", "Suggestion", "Suggestions"):
-        from autocomplete import suggest
+        from autocomplete.engine import suggester as suggest
 
         return getattr(suggest, name)
     raise AttributeError(f"module 'autocomplete' has no attribute {name!r}")

@@ -7,10 +7,10 @@ import os
 import sys
 from pathlib import Path
 
-from autocomplete import serve
 from autocomplete.errors import DocumentError
-from autocomplete.tui.app import EditorApp, EditorOptions
-from autocomplete.tui.files import read_document
+from autocomplete.frontends import web as serve
+from autocomplete.frontends.tui.app import EditorApp, EditorOptions
+from autocomplete.frontends.tui.files import read_document
 
 LATENCY_LOG_VARIABLE = "AUTOCOMPLETE_LATENCY_LOG"  # for measuring: ms per shown suggestion
 

@@ -9,7 +9,7 @@ Sentence ends. A sentence ends at ".", "!", "?" or an ellipsis ("…" or "..."),
 followed by closing quotes or brackets («Vens?»), except a full stop after an abbreviation
 ("Sr.", "pág.") or an initial ("J."). A semicolon never ends one; a colon does not either:
 Portuguese writes lower case after it ("três coisas: pão, leite e ovos"), unlike English
-titles or German. In typed text a line break ends a paragraph (corpus.paragraphs first
+titles or German. In typed text a line break ends a paragraph (text.paragraphs first
 undoes the hard wrapping of extracted text).
 
 Capitals. A capital is forced where a sentence starts, and openers (brackets, quotes,
@@ -30,8 +30,9 @@ space ("- Oi") when typed. A line that starts with one starts a paragraph.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 _LETTER_OR_DIGIT = r"[^\W_]"
 _JOINERS = "-'’"  # inside a word: "disse-me", "d'água", "d’água"
@@ -159,3 +160,157 @@ def usual_case_positions(tokens: Sequence[str]) -> list[bool]:
 def starts_dialogue(line: str) -> bool:
     """A line of speech: it starts with a dash ("— Sim", "- Sim")."""
     return line[:1] in DIALOGUE_DASHES and (line[:1] != "-" or line[1:2] == " ")
+
+
+# Paragraphs and sentences: how typed text, imported files and corpora are cut.
+
+
+def _one_of(characters: Iterable[str]) -> str:
+    """A regular expression's character class matching any of `characters`."""
+    return f"[{re.escape(''.join(sorted(characters)))}]"
+
+
+# A line ending so may end a paragraph: a sentence's end, or a colon before a line of
+# dialogue or a list ("Capitu respondeu:" / "— Não.").
+TERMINAL = re.compile(f"{_one_of(SENTENCE_FINAL_MARKS + ':')}{_one_of(CLOSERS)}*$")
+# Word-final hyphens followed by these are clitic or compound hyphens ("disse-" + "me").
+CLITICS = frozenset(
+    [
+        "me",
+        "te",
+        "se",
+        "lhe",
+        "lhes",
+        "o",
+        "a",
+        "os",
+        "as",
+        "lo",
+        "la",
+        "los",
+        "las",
+        "no",
+        "na",
+        "nos",
+        "nas",
+        "vos",
+        "mo",
+        "ma",
+        "mos",
+        "mas",
+        "to",
+        "ta",
+        "lho",
+        "lha",
+        "lhos",
+        "lhas",
+        "nos-ia",
+        "ia",
+        "ei",
+        "á",
+        "ás",
+        "emos",
+        "eis",
+        "ão",
+    ]
+)
+SENTENCE_END = re.compile(
+    f"(?<={_one_of(SENTENCE_FINAL_MARKS)})({_one_of(CLOSERS)}*)\\s+"
+    f"(?={_one_of(OPENERS | DIALOGUE_DASHES)}?\\s*[{SENTENCE_START_LETTER}])"
+)
+
+
+def looks_wrapped(lines: list[str]) -> bool:
+    """Hard-wrapped text: many lines stop mid-sentence and the next goes on in lower case."""
+    pairs = [(a, b) for a, b in itertools.pairwise(lines) if a and b]
+    if len(pairs) < 10:
+        return False
+    broken = sum(1 for a, b in pairs if not TERMINAL.search(a) and b[:1].islower())
+    return broken > 0.25 * len(pairs)
+
+
+def document_paragraphs(text: str) -> list[str]:
+    """Paragraphs of a document: unwrapped when hard-wrapped, else one a line (a line that
+    ends in a comma goes on in the next)."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    if looks_wrapped(lines):
+        return paragraphs(text)
+    result: list[str] = []
+    for line in lines:
+        if line and result and result[-1].endswith(","):  # "Atenciosamente," + "Ana Paula"
+            result[-1] += " " + line
+        elif line:
+            result.append(line)
+    return [re.sub(r"\s+", " ", paragraph) for paragraph in result]
+
+
+def paragraphs(text: str) -> list[str]:
+    """Undo hard wrapping: join the lines of each paragraph, fixing line-end hyphens."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lengths = sorted(len(line) for line in lines if line)
+    if not lengths:
+        return []
+    # Lines much shorter than the usual width end a paragraph (when they end a sentence too).
+    wrap_width = lengths[int(0.9 * (len(lengths) - 1))]
+    short = 0.8 * wrap_width
+    result: list[str] = []
+    current = ""
+    previous = ""
+    for line in lines:
+        if not line:
+            _flush(result, current)
+            current, previous = "", ""
+            continue
+        starts_new = (
+            not current
+            or starts_dialogue(line)
+            or _is_heading(line)
+            or _is_heading(previous)
+            or (TERMINAL.search(previous) is not None and len(previous) < short)
+        )
+        if starts_new:
+            _flush(result, current)
+            current = line
+        elif current.endswith("-") and not current.endswith(" -"):
+            current = _join_hyphenated(current, line)
+        else:
+            current = f"{current} {line}"
+        previous = line
+    _flush(result, current)
+    return result
+
+
+def _flush(result: list[str], paragraph: str) -> None:
+    if paragraph:
+        result.append(re.sub(r"\s+", " ", paragraph))
+
+
+def _is_heading(line: str) -> bool:
+    # isupper: it has letters, all capitals (in C: this runs twice over every line imported)
+    return line.isupper() and not TERMINAL.search(line)
+
+
+def _join_hyphenated(current: str, line: str) -> str:
+    """'disse-' + 'me ...' keeps the hyphen; 'compa-' + 'nhia ...' is a syllable break."""
+    head = current[:-1]
+    next_word = line.split(" ", 1)[0]
+    bare = next_word.rstrip(".,;:!?…\"”»')").lower()
+    last_word = head.rsplit(" ", 1)[-1]
+    keep = bare in CLITICS or next_word[:1].isupper() or "-" in last_word or not bare.isalpha()
+    return f"{current}{line}" if keep else f"{head}{line}"
+
+
+def sentences(paragraph: str) -> list[str]:
+    """Cut a paragraph at sentence ends, not after abbreviations such as 'D.' or 'Sr.'."""
+    pieces: list[str] = []
+    start = 0
+    for match in SENTENCE_END.finditer(paragraph):
+        end = match.start(1)
+        before = paragraph[start:end]
+        last = before.rsplit(" ", 1)[-1].rstrip(".").lower()
+        if before.endswith(".") and is_abbreviation(last):
+            continue
+        pieces.append(paragraph[start : match.end(1)].strip())
+        start = match.end()
+    pieces.append(paragraph[start:].strip())
+    return [piece for piece in pieces if piece]

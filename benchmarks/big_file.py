@@ -45,10 +45,10 @@ QUESTION = "alterações não salvas"
 CHILD = """
 import sys
 from pathlib import Path
-from autocomplete.tui import app
-from autocomplete.tui.app import EditorApp, EditorOptions
-from autocomplete.tui.editor import SuggestingEditor
-from autocomplete.tui.files import read_document
+from autocomplete.frontends.tui import app
+from autocomplete.frontends.tui.app import EditorApp, EditorOptions
+from autocomplete.frontends.tui.editor import SuggestingEditor
+from autocomplete.frontends.tui.files import read_document
 
 path, where, log = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
 

@@ -23,8 +23,8 @@ import os
 import platform
 from dataclasses import asdict
 
-from autocomplete import inference_file
-from autocomplete.evaluate import ROWS as METRICS  # the rows evaluate prints
+from autocomplete.engine import inference_file
+from autocomplete.evaluation.evaluate import ROWS as METRICS  # the rows evaluate prints
 
 COLUMNS = ("new LSTM", "previous (Machado only)", "KN trigram, same mix")
 

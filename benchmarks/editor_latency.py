@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autocomplete.suggest import Suggester
+from autocomplete.engine.suggester import Suggester
 
 TEXT = (
     "Bom dia, equipe. Segue em anexo o relatório da reunião de ontem. "

@@ -15,8 +15,10 @@ from dataclasses import asdict
 
 import torch
 
-from autocomplete import checkpoint, evaluate, inference_file
-from autocomplete.suggest import Suggester
+from autocomplete.engine import inference_file
+from autocomplete.engine.suggester import Suggester
+from autocomplete.evaluation import evaluate
+from autocomplete.training import checkpoint
 
 
 def main() -> None:

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from autocomplete import inference_file
-from autocomplete.evaluate import held_out_text
-from autocomplete.suggest import Suggester
+from autocomplete.engine import inference_file
+from autocomplete.engine.suggester import Suggester
+from autocomplete.evaluation.evaluate import held_out_text
 
 DEFAULT_TEXT = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "machado"
 COLD_START = """

@@ -1,8 +1,8 @@
 """Why did the LSTM train worst in docs/compare? One change at a time, measured.
 
-Each variant trains with `autocomplete.train.Trainer` for the same number of steps (the same
-tokens: the reading per token does not depend on what else the machine runs), one after the
-other in this process, on the same cached data. Per token: the best validation perplexity
+Each variant trains with `autocomplete.training.trainer.Trainer` for the same number of steps
+(the same tokens: the reading per token does not depend on what else the machine runs), one after
+the other in this process, on the same cached data. Per token: the best validation perplexity
 after the budget. Per minute: the tokens/s each variant measured back to back, which turns
 the per-token curve into a per-minute one (noisy on a shared machine: say so when quoting).
 
@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from autocomplete.config import ModelConfig, TrainConfig
-from autocomplete.train import Trainer
+from autocomplete.training.trainer import Trainer
 
 # The docs/compare setting (emb = hidden = 256, Adam 3e-3, clip 0.5, forget bias 1) at
 # half the batch, so that short runs take more steps.

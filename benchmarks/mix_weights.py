@@ -19,10 +19,10 @@ import time
 
 import numpy as np
 
-from autocomplete import corpus
 from autocomplete.config import DEFAULT_WEIGHTS
-from autocomplete.ngram import KneserNeyTrigram
-from autocomplete.tokenizer import Tokenizer
+from autocomplete.engine.ngram import KneserNeyTrigram
+from autocomplete.engine.tokenizer import Tokenizer
+from autocomplete.training import corpus
 
 VALID_TOKENS = 15_000  # per source: enough for a stable perplexity, fast enough for many mixes
 

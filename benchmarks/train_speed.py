@@ -6,7 +6,7 @@ measured by the same function on the same validation stream.
 
 (a) classic: 2x200 LSTM, tied, full softmax, SGD lr 20 (/4 when validation stops improving),
     batch 20, bptt 35, clip 0.25, dropout 0.2 -- written here as a plain reference loop.
-(b) project: `autocomplete.train.Trainer` with its default configuration.
+(b) project: `autocomplete.training.trainer.Trainer` with its default configuration.
 
     python benchmarks/train_speed.py --corpus ../shared/corpus/machado --minutes 10
 """
@@ -23,10 +23,10 @@ from pathlib import Path
 
 import torch
 
-from autocomplete import checkpoint, data
 from autocomplete.config import ModelConfig, TrainConfig
-from autocomplete.model import WordLM, detach
-from autocomplete.train import Trainer
+from autocomplete.training import checkpoint, data
+from autocomplete.training.model import WordLM, detach
+from autocomplete.training.trainer import Trainer
 
 EVAL_ROWS = 16
 BPTT = 35

@@ -13,10 +13,10 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from autocomplete import corpus
 from autocomplete.config import DEFAULT_WEIGHTS
+from autocomplete.engine.tokenizer import SPECIAL_IDS, pretokenize
 from autocomplete.text import is_word
-from autocomplete.tokenizer import SPECIAL_IDS, pretokenize
+from autocomplete.training import corpus
 
 SIZES = (30_000, 40_000, 50_000, 60_000)
 

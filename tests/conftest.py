@@ -9,8 +9,9 @@ import pytest
 import torch
 from textual.pilot import Pilot
 
-from autocomplete import train, userdata
-from autocomplete.tokenizer import EOS_ID
+from autocomplete import userdata
+from autocomplete.engine.tokenizer import EOS_ID
+from autocomplete.training import trainer as train
 
 # Tiny models gain nothing from threads, and on a shared 2-core machine torch's spinning
 # worker threads slow every other process down.

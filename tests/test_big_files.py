@@ -11,12 +11,13 @@ import pytest
 from test_recovery import recovery_written
 from test_tui import SIZE, bar_words, editor_of, pilot_test, settle
 
-from autocomplete import Suggester, recovery
-from autocomplete.recovery import RecoveryCopy
-from autocomplete.tui import app as app_module
-from autocomplete.tui import editor as editor_module
-from autocomplete.tui.app import EditorApp, EditorOptions
-from autocomplete.tui.dialogs import ConfirmQuit
+from autocomplete import Suggester
+from autocomplete.frontends.tui import app as app_module
+from autocomplete.frontends.tui import editor as editor_module
+from autocomplete.frontends.tui import recovery
+from autocomplete.frontends.tui.app import EditorApp, EditorOptions
+from autocomplete.frontends.tui.dialogs import ConfirmQuit
+from autocomplete.frontends.tui.recovery import RecoveryCopy
 
 # ~2 MB over 10k lines: long enough for the recovery copy to be written in several chunks.
 LINE = "Segue em anexo o relatório da reunião de ontem, com as decisões da equipe."

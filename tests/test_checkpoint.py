@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from autocomplete import checkpoint
 from autocomplete.errors import CheckpointError
+from autocomplete.training import checkpoint
 
 
 @pytest.fixture(scope="module")

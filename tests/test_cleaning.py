@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autocomplete import cleaning
+from autocomplete.training import cleaning
 
 
 def _clean(source: str, lines: list[str]) -> tuple[list[str], cleaning.CleaningReport]:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE_CORPUS
 
-from autocomplete import checkpoint, compare, long_gap_report, probe
+from autocomplete.lesson import compare, long_gap_report, probe
+from autocomplete.training import checkpoint
 
 TINY = [
     "--minutes", "0.03", "--max-words", "60", "--probe-draws", "1", "--max-distance", "8",

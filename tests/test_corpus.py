@@ -2,8 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from autocomplete import corpus
+from autocomplete import text as text_rules
 from autocomplete.errors import CorpusError
+from autocomplete.training import corpus
 
 WRAPPED = """Capítulo I
 O DIA SEGUINTE
@@ -17,7 +18,7 @@ nhia dos vizinhos era sempre a mesma.
 
 
 def test_paragraphs_join_wrapped_lines_and_fix_hyphens():
-    result = corpus.paragraphs(WRAPPED)
+    result = text_rules.paragraphs(WRAPPED)
     assert result[0] == "Capítulo I"
     assert result[1] == "O DIA SEGUINTE"
     assert result[2].startswith(
@@ -36,7 +37,7 @@ def test_blank_lines_and_short_final_lines_end_paragraphs():
         "\n"
         "Depois da linha em branco."
     )
-    result = corpus.paragraphs(text)
+    result = text_rules.paragraphs(text)
     assert len(result) == 3
     assert result[0].endswith("sem ponto no fim da frase, e termina aqui.")
 

@@ -6,7 +6,7 @@ import sys
 
 from conftest import SAMPLE_CORPUS, TINY_FLAGS
 
-from autocomplete import checkpoint
+from autocomplete.training import checkpoint
 
 
 def test_torchrun_two_processes_trains_and_only_rank0_writes(tmp_path):

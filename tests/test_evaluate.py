@@ -7,18 +7,20 @@ import pytest
 import torch
 from conftest import SAMPLE_CORPUS
 
-from autocomplete import checkpoint, corpus, evaluate, inference_file
-from autocomplete.evaluate import (
+from autocomplete.engine import inference_file
+from autocomplete.engine.phrases import Continuation, Token
+from autocomplete.engine.ranking import Suggestion
+from autocomplete.engine.suggester import Suggester
+from autocomplete.engine.tokenizer import EOS_ID
+from autocomplete.evaluation import evaluate
+from autocomplete.evaluation.evaluate import (
     Metrics,
     PhraseMetrics,
     evaluate_suggester,
     first_words,
     held_out_text,
 )
-from autocomplete.phrases import Continuation, Token
-from autocomplete.ranking import Suggestion
-from autocomplete.suggest import Suggester
-from autocomplete.tokenizer import EOS_ID
+from autocomplete.training import checkpoint, corpus
 
 TEXT = "casa amarela, casa azul"  # 23 characters
 

@@ -14,9 +14,9 @@ from test_tui import SIZE, editor_of, pilot_test, record_notifications, settle
 
 from autocomplete import Suggester
 from autocomplete.errors import DocumentError
-from autocomplete.tui.app import EditorApp, EditorOptions
-from autocomplete.tui.dialogs import ConfirmReadOnly
-from autocomplete.tui.files import (
+from autocomplete.frontends.tui.app import EditorApp, EditorOptions
+from autocomplete.frontends.tui.dialogs import ConfirmReadOnly
+from autocomplete.frontends.tui.files import (
     BOM,
     MAX_BYTES,
     ReadOnlyError,

@@ -4,10 +4,11 @@ gives, and looking a few words ahead and back again costs one step per word ahea
 import numpy as np
 import pytest
 
-from autocomplete import Suggester, inference_file
-from autocomplete.incremental import IncrementalNetwork
-from autocomplete.ranking import context_ids
-from autocomplete.runtime import Network
+from autocomplete import Suggester
+from autocomplete.engine import inference_file
+from autocomplete.engine.incremental import IncrementalNetwork
+from autocomplete.engine.ranking import context_ids
+from autocomplete.engine.runtime import Network
 
 
 @pytest.fixture(scope="module")

@@ -4,13 +4,16 @@ import numpy as np
 import pytest
 import torch
 
-from autocomplete import Suggester, checkpoint, inference_file, lexicon
+from autocomplete import Suggester
+from autocomplete.engine import inference_file
+from autocomplete.engine.incremental import IncrementalNetwork
+from autocomplete.engine.ngram import KneserNeyTrigram
+from autocomplete.engine.ranking import _UnknownWords
+from autocomplete.engine.tokenizer import SPECIAL_IDS, UNK_ID, fold
 from autocomplete.errors import CheckpointError
-from autocomplete.incremental import IncrementalNetwork
-from autocomplete.lexicon import Lexicon, build, is_lexicon_word, lowercase_counts
-from autocomplete.ngram import KneserNeyTrigram
-from autocomplete.ranking import _UnknownWords
-from autocomplete.tokenizer import SPECIAL_IDS, UNK_ID, fold
+from autocomplete.training import build_lexicon as lexicon
+from autocomplete.training import checkpoint
+from autocomplete.training.build_lexicon import Lexicon, build, is_lexicon_word, lowercase_counts
 
 PARTIAL = "Preciso de ajuda com o meu comput"
 

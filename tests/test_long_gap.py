@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autocomplete import long_gap, long_gap_report
 from autocomplete.errors import ConfigError
-from autocomplete.long_gap import CUES, FillerText, LongGapConfig, LongGapResult
+from autocomplete.lesson import long_gap, long_gap_report
+from autocomplete.lesson.long_gap import CUES, FillerText, LongGapConfig, LongGapResult
 
 TEXT = ["O tempo passou depressa e ninguém disse nada na sala grande."] * 30
 TINY = LongGapConfig(gaps=(2,), seeds=1, steps=150, emb=8, hidden=16, lr=1e-2, test_items=200)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from autocomplete import __main__ as cli
-from autocomplete.tui.app import EditorOptions
-from autocomplete.tui.files import MAX_BYTES, read_document, save_document
+from autocomplete.frontends.tui.app import EditorOptions
+from autocomplete.frontends.tui.files import MAX_BYTES, read_document, save_document
 
 
 def run_main(capsys, argv: list[str]) -> tuple[int, str]:

@@ -2,9 +2,10 @@ import numpy as np
 import pytest
 from conftest import SAMPLE_CORPUS
 
-from autocomplete import Suggester, Suggestion, checkpoint, corpus
-from autocomplete.ngram import KneserNeyTrigram
-from autocomplete.tokenizer import EOS_ID, PAD_ID, UNK_ID, Tokenizer
+from autocomplete import Suggester, Suggestion
+from autocomplete.engine.ngram import KneserNeyTrigram
+from autocomplete.engine.tokenizer import EOS_ID, PAD_ID, UNK_ID, Tokenizer
+from autocomplete.training import checkpoint, corpus
 
 SENTENCES = [
     "O Rio de Janeiro amanheceu com chuva.",

@@ -19,7 +19,7 @@ import pytest
 import sentencepiece
 from conftest import REPO, SAMPLE_CORPUS
 
-from autocomplete import inference_file
+from autocomplete.engine import inference_file
 
 BLOCK_TORCH = "import sys; sys.modules['torch'] = None\n"
 
@@ -56,7 +56,8 @@ def test_training_tools_without_torch_say_in_one_line_what_to_install(tool):
 
 def test_editor_suggester_and_evaluate_run_without_torch(exported):
     code = (
-        "import runpy\nfrom autocomplete import Suggester, evaluate\n"
+        "import runpy\nfrom autocomplete import Suggester\n"
+        "from autocomplete.evaluation import evaluate\n"
         "assert Suggester.load(sys.argv[1], personal=False).suggest('Segue documento em ')\n"
         "args = ['--checkpoint', sys.argv[1], '--max-words', '20', sys.argv[2]]\n"
         "assert evaluate.main(args) == 0\n"
@@ -120,7 +121,8 @@ def test_the_wheel_carries_the_model_and_suggests_without_torch(exported, tmp_pa
     # sentencepiece's site-packages) are importable: not the checkout.
     dependencies = {Path(module.__file__).parent.parent for module in (np, sentencepiece)}
     code = (
-        "import autocomplete\nfrom autocomplete import Suggester, inference_file\n"
+        "import autocomplete\nfrom autocomplete import Suggester\n"
+        "from autocomplete.engine import inference_file\n"
         "print(autocomplete.__file__)\nprint(inference_file.DEFAULT_MODEL)\n"
         "print(Suggester.load(personal=False).suggest('Segue documento em ')[0].word)\n"
     )

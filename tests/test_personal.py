@@ -13,9 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autocomplete import Suggester, evaluate, inference_file, learn
-from autocomplete.personal import MAX_COMPLETIONS, PersonalModel, _Counts, default_path
-from autocomplete.tokenizer import fold
+from autocomplete import Suggester
+from autocomplete.engine import inference_file
+from autocomplete.engine.tokenizer import fold
+from autocomplete.evaluation import evaluate
+from autocomplete.personal import import_files as learn
+from autocomplete.personal.store import MAX_COMPLETIONS, PersonalModel, _Counts, default_path
 
 
 def test_learned_phrase_dominates_its_context(private_data_dir):
@@ -102,7 +105,8 @@ def test_learn_cli(tmp_path, capsys, private_data_dir):
 # gets two files; Ctrl+C comes while the second one's third chunk is counted.
 LEARN_STOPPED = """
 import multiprocessing, sys
-from autocomplete import learn, personal
+from autocomplete.personal import import_files as learn
+from autocomplete.personal import store as personal
 assert personal._may_fork(), "no second process to count in"
 calls = 0
 add_text = personal._Counts.add_text
@@ -136,7 +140,8 @@ def test_learn_cli_stopped_by_ctrl_c_keeps_the_files_learned_before(tmp_path, pr
 def test_a_counting_process_that_dies_is_one_line_and_exit_code_2(tmp_path, private_data_dir):
     script = (
         "import os, sys\n"
-        "from autocomplete import learn, personal\n"
+        "from autocomplete.personal import import_files as learn\n"
+        "from autocomplete.personal import store as personal\n"
         "personal._count_in_helper = lambda *arguments: os._exit(3)\n"
         "personal.PersonalModel.learn_texts.__defaults__ = (400,)\n"
         "sys.exit(learn.main(sys.argv[1:]))\n"
@@ -325,7 +330,7 @@ CHUNKED_TEXT = "\n\n".join(
 # A fresh interpreter runs no other threads, so its chunks are counted in a second process.
 LEARN_IN_CHUNKS = f"""
 import sys
-from autocomplete import personal
+from autocomplete.personal import store as personal
 assert personal._may_fork(), "no second process to count in"
 store = personal.PersonalModel(sys.argv[1])
 print(store.learn_text({CHUNKED_TEXT!r}, chunk_chars=500))
@@ -343,7 +348,7 @@ def test_learning_in_chunks_counts_as_learning_at_once(tmp_path, monkeypatch, se
         result = subprocess.run(command, capture_output=True, text=True, check=True)
         assert int(result.stdout) == learned
     else:
-        monkeypatch.setattr("autocomplete.personal._may_fork", lambda: False)
+        monkeypatch.setattr("autocomplete.personal.store._may_fork", lambda: False)
         assert PersonalModel(path).learn_text(CHUNKED_TEXT, chunk_chars=500) == learned
     assert all_counts(path) == pytest.approx(all_counts(at_once.path), rel=1e-6)
     assert PersonalModel(path).written_form("fernanda") == "Fernanda"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import ScriptedModel
 
-from autocomplete.phrases import Continuation, Phrase, PhraseFinder, Token
-from autocomplete.suggest import Suggester
+from autocomplete.engine.phrases import Continuation, Phrase, PhraseFinder, Token
+from autocomplete.engine.suggester import Suggester
 
 # After "anexo" the scripted model is sure of "com", then "o", "brasil", "em", ...
 SCRIPT = {"anexo": "com", "com": "o", "o": "brasil", "brasil": "em", "disposição": "."}

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 import torch
 
-from autocomplete import probe
 from autocomplete.config import ModelConfig
-from autocomplete.gradients import gradient_by_distance, input_gradient_norms
-from autocomplete.model import WordLM
-from autocomplete.suggest import Suggester
+from autocomplete.engine.suggester import Suggester
+from autocomplete.engine.tokenizer import pretokenize
+from autocomplete.lesson import probe
+from autocomplete.lesson.gradients import gradient_by_distance, input_gradient_norms
 from autocomplete.text import is_word
-from autocomplete.tokenizer import pretokenize
+from autocomplete.training.model import WordLM
 
 
 def words_from_cue(item: probe.ProbeItem) -> int:
@@ -154,7 +154,7 @@ def test_gradient_norms_of_a_linear_rnn_decay_as_the_power_of_its_weight():
 
 
 def test_gradient_by_distance_on_a_trained_model(tiny_model):
-    from autocomplete import checkpoint
+    from autocomplete.training import checkpoint
 
     model = checkpoint.load(tiny_model).model
     stream = np.random.default_rng(0).integers(3, 200, size=500)

@@ -24,11 +24,12 @@ import pytest
 from test_tui import SIZE, editor_of, pilot_test, record_notifications, settle
 from textual.widgets import Input, Static
 
-from autocomplete import Suggester, recovery
-from autocomplete.recovery import Instance, RecoveryCopy
-from autocomplete.tui.app import EditorApp, EditorOptions
-from autocomplete.tui.dialogs import ChangedOnDisk, ConfirmQuit, RecoverText, SaveAs
-from autocomplete.tui.files import changed_on_disk, disk_state, read_document
+from autocomplete import Suggester
+from autocomplete.frontends.tui import recovery
+from autocomplete.frontends.tui.app import EditorApp, EditorOptions
+from autocomplete.frontends.tui.dialogs import ChangedOnDisk, ConfirmQuit, RecoverText, SaveAs
+from autocomplete.frontends.tui.files import changed_on_disk, disk_state, read_document
+from autocomplete.frontends.tui.recovery import Instance, RecoveryCopy
 
 
 @pytest.fixture(scope="module")

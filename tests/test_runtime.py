@@ -11,9 +11,11 @@ import pytest
 import torch
 from conftest import REPO, SAMPLE_CORPUS, train_tiny
 
-from autocomplete import checkpoint, corpus, evaluate, inference_file
+from autocomplete.engine import inference_file
+from autocomplete.engine.lexicon import Lexicon
 from autocomplete.errors import CheckpointError
-from autocomplete.lexicon import Lexicon
+from autocomplete.evaluation import evaluate
+from autocomplete.training import checkpoint, corpus
 
 POSITIONS = 1000
 ROWS = 4  # the positions run as a batch, as evaluate's perplexity runs them

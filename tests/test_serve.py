@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO
 
 from autocomplete import __main__ as cli
-from autocomplete import serve
+from autocomplete.frontends import web as serve
 
 needs_textual_serve = pytest.mark.skipif(
     not serve.available(), reason="textual-serve is not installed (pip install '.[serve]')"

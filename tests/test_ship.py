@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from autocomplete import checkpoint, inference_file, ship
+from autocomplete.engine import inference_file
+from autocomplete.training import checkpoint, ship
 
 
 def test_ship_exports_over_the_target_and_says_what_it_replaced(tmp_path, tiny_model, capsys):

@@ -6,11 +6,12 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autocomplete import Suggester, Suggestion, Suggestions, inference_file
+from autocomplete import Suggester, Suggestion, Suggestions
+from autocomplete.engine import inference_file
+from autocomplete.engine.ranking import MAX_CONTEXT_CHARS, ContextIds, context_ids, parse
+from autocomplete.engine.tokenizer import SPECIAL_IDS, fold
 from autocomplete.errors import CheckpointError
-from autocomplete.ranking import MAX_CONTEXT_CHARS, ContextIds, context_ids, parse
 from autocomplete.text import is_word
-from autocomplete.tokenizer import SPECIAL_IDS, fold
 
 SENTENCE = "Segue documento em anexo com a proposta. Você vai à reunião de amanhã?\nOi, Carlos"
 

@@ -4,10 +4,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autocomplete import SLOTS, corpus, evaluate
-from autocomplete.learning import finished
-from autocomplete.personal import PersonalModel
-from autocomplete.ranking import parse
+from autocomplete import SLOTS
+from autocomplete import text as text_rules
+from autocomplete.engine.ranking import parse
+from autocomplete.engine.tokenizer import Tokenizer, pretokenize
+from autocomplete.evaluation import evaluate
+from autocomplete.frontends.tui.keys import SLOT_DIGITS
+from autocomplete.personal.store import PersonalModel
+from autocomplete.personal.typed_text import finished
 from autocomplete.text import (
     CASE_LOOKBACK,
     PARTIAL_WORD,
@@ -19,8 +23,7 @@ from autocomplete.text import (
     starts_dialogue,
     usual_case_positions,
 )
-from autocomplete.tokenizer import Tokenizer, pretokenize
-from autocomplete.tui.keys import SLOT_DIGITS
+from autocomplete.training import corpus
 
 
 def test_words_keep_inner_hyphens_and_apostrophes():
@@ -123,7 +126,7 @@ WORDS = ["Alfa", "Beta", "Gama", "Delta", "Épsilon", "Zeta", "Eta", "Iota", "Ka
 def test_ranking_personal_and_tokenizer_agree_on_forced_capitals(tmp_path):
     personal = PersonalModel(tmp_path / "personal.sqlite3")
     personal.learn_text(TEXT)
-    sentences = [s for p in corpus.paragraphs(TEXT) for s in corpus.sentences(p)]
+    sentences = [s for p in text_rules.paragraphs(TEXT) for s in corpus.sentences(p)]
     distinct = {token.lower() for sentence in sentences for token in pretokenize(sentence)}
     tokenizer = Tokenizer.train(sentences, vocab_size=len(distinct) + 3)
     learned = {w for w in WORDS if personal.written_form(w.lower()) == w}

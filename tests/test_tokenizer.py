@@ -1,8 +1,7 @@
 import numpy as np
 import pytest
 
-from autocomplete.errors import VocabularyError
-from autocomplete.tokenizer import (
+from autocomplete.engine.tokenizer import (
     EOS_ID,
     UNK_ID,
     Tokenizer,
@@ -11,6 +10,7 @@ from autocomplete.tokenizer import (
     fold_all,
     pretokenize,
 )
+from autocomplete.errors import VocabularyError
 
 SENTENCES = [
     "Segue documento em anexo.",

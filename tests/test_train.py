@@ -11,9 +11,10 @@ import pytest
 import torch
 from conftest import SAMPLE_CORPUS, TINY_FLAGS, train_tiny
 
-from autocomplete import checkpoint, train
 from autocomplete.config import DEFAULT_WEIGHTS, ModelConfig, TrainConfig
-from autocomplete.model import WordLM
+from autocomplete.training import checkpoint
+from autocomplete.training import trainer as train
+from autocomplete.training.model import WordLM
 
 
 def _metrics(out: Path) -> list[dict]:

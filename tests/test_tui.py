@@ -19,13 +19,13 @@ from textual.widgets import Input, Label
 from textual.widgets.text_area import Selection
 
 from autocomplete import Suggester, userdata
-from autocomplete.suggest import Suggestion, Suggestions
-from autocomplete.tui.app import EditorApp, EditorOptions
-from autocomplete.tui.dialogs import ConfirmQuit, SaveAs
-from autocomplete.tui.editor import Offer, SuggestingEditor
-from autocomplete.tui.probability_panel import ProbabilityPanel, bar
-from autocomplete.tui.status_bar import LOADING, StatusBar
-from autocomplete.tui.suggestion_bar import SuggestionBar
+from autocomplete.engine.suggester import Suggestion, Suggestions
+from autocomplete.frontends.tui.app import EditorApp, EditorOptions
+from autocomplete.frontends.tui.dialogs import ConfirmQuit, SaveAs
+from autocomplete.frontends.tui.editor import Offer, SuggestingEditor
+from autocomplete.frontends.tui.probability_panel import ProbabilityPanel, bar
+from autocomplete.frontends.tui.status_bar import LOADING, StatusBar
+from autocomplete.frontends.tui.suggestion_bar import SuggestionBar
 
 SIZE = (100, 30)
 

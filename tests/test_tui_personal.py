@@ -23,9 +23,9 @@ from test_tui import (
 )
 
 from autocomplete import Suggester
-from autocomplete.learning import TOKEN, changed_text, finished
-from autocomplete.tui.app import EditorApp, EditorOptions
-from autocomplete.tui.status_bar import LOADING, StatusBar
+from autocomplete.frontends.tui.app import EditorApp, EditorOptions
+from autocomplete.frontends.tui.status_bar import LOADING, StatusBar
+from autocomplete.personal.typed_text import TOKEN, changed_text, finished
 
 
 @pytest.fixture

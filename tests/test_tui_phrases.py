@@ -9,9 +9,9 @@ from conftest import ScriptedModel
 from test_tui import SIZE, editor_of, pilot_test, settle
 
 from autocomplete import Suggester
-from autocomplete.phrases import MAX_WORDS, Phrase, PhraseFinder
-from autocomplete.tui.app import EditorApp, EditorOptions
-from autocomplete.tui.status_bar import StatusBar
+from autocomplete.engine.phrases import MAX_WORDS, Phrase, PhraseFinder
+from autocomplete.frontends.tui.app import EditorApp, EditorOptions
+from autocomplete.frontends.tui.status_bar import StatusBar
 
 SCRIPT = {"anexo": "com", "com": "o", "o": "brasil", "disposição": "."}
 TEXT = "Segue documento em an"  # the tiny model completes "anexo"; the script goes on

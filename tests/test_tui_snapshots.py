@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from autocomplete import Suggester
-from autocomplete.tui import editor
-from autocomplete.tui.app import EditorApp
+from autocomplete.frontends.tui import editor
+from autocomplete.frontends.tui.app import EditorApp
 
 SIZE = (80, 24)
 

@@ -11,7 +11,7 @@ from textual.document._wrapped_document import WrappedDocument
 from textual.expand_tabs import get_tab_widths
 from textual.widgets.text_area import Document
 
-from autocomplete.tui import wrapping
+from autocomplete.frontends.tui import wrapping
 
 
 def textual_module():

@@ -21,10 +21,10 @@ import torch
 
 from autocomplete.atomic import atomic_write
 from autocomplete.config import ModelConfig, TrainConfig, from_dict
+from autocomplete.engine.lexicon import Lexicon
+from autocomplete.engine.tokenizer import Tokenizer
 from autocomplete.errors import CheckpointError, ConfigError
-from autocomplete.lexicon import Lexicon
-from autocomplete.model import WordLM
-from autocomplete.tokenizer import Tokenizer
+from autocomplete.training.model import WordLM
 
 FORMAT_NAME = "autocomplete-wordlm"
 FORMAT_VERSION = 1

@@ -27,16 +27,22 @@ from functools import cached_property
 
 import numpy as np
 
-from autocomplete.corpus import sentences
-from autocomplete.lexicon import Lexicon
-from autocomplete.text import OPENERS, PARTIAL_WORD, capital_forced, ends_sentence, is_word
-from autocomplete.tokenizer import (
+from autocomplete.engine.lexicon import Lexicon
+from autocomplete.engine.tokenizer import (
     EOS_ID,
     SPECIAL_IDS,
     UNK_ID,
     Tokenizer,
     fold_all,
     pretokenize,
+)
+from autocomplete.text import (
+    OPENERS,
+    PARTIAL_WORD,
+    capital_forced,
+    ends_sentence,
+    is_word,
+    sentences,
 )
 
 MAX_CONTEXT_CHARS = 3_000  # older text barely changes an LSTM's prediction

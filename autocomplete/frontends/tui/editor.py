@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 from autocomplete import SLOTS
 
 if TYPE_CHECKING:
-    from autocomplete.suggest import Phrase, Suggester, Suggestion, Suggestions
+    from autocomplete.engine.suggester import Phrase, Suggester, Suggestion, Suggestions
 
 PANEL_SIZE = 10  # suggestions fetched per keystroke: the bar shows 3, the F2 panel all
 # Punctuation that sticks to the word before it: typed right after an accepted word, it

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from autocomplete.tokenizer import fold
+from autocomplete.engine.tokenizer import fold
 
 Step = Callable[[str], "str | None"]
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)

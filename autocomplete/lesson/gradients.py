@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from autocomplete.model import WordLM
+from autocomplete.training.model import WordLM
 
 WARMUP = 20  # tokens read before the measured window, so the state is not the zero start
 

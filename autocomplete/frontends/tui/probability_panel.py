@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from autocomplete.tui.editor import Offer
+from autocomplete.frontends.tui.editor import Offer
 
 BAR_WIDTH = 12
 EIGHTHS = " ▏▎▍▌▋▊▉"

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autocomplete.tokenizer import EOS_ID, Tokenizer
+from autocomplete.engine.tokenizer import EOS_ID, Tokenizer
 
 
 @dataclass

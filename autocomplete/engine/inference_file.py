@@ -28,13 +28,13 @@ import numpy as np
 
 from autocomplete.atomic import atomic_write
 from autocomplete.config import ModelConfig, TrainConfig, from_dict
+from autocomplete.engine.lexicon import Lexicon
+from autocomplete.engine.runtime import Network
+from autocomplete.engine.tokenizer import Tokenizer
 from autocomplete.errors import CheckpointError, ConfigError, needs_torch
-from autocomplete.lexicon import Lexicon
-from autocomplete.runtime import Network
-from autocomplete.tokenizer import Tokenizer
 
 if TYPE_CHECKING:
-    from autocomplete.checkpoint import Checkpoint
+    from autocomplete.training.checkpoint import Checkpoint
 
 FORMAT_NAME = "autocomplete-inference"
 FORMAT_VERSION = 1
@@ -45,7 +45,7 @@ def _checkpoints_folder() -> Path:
     repository's checkpoints/ as autocomplete/checkpoints/, see pyproject.toml), else in
     the checkout (source tree or editable install). A plain path, as importlib.resources
     would give for an unzipped install (pip's only kind): np.load and ship need a file."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # autocomplete/, above engine/
     installed = package / "checkpoints"
     return installed if installed.is_dir() else package.parent / "checkpoints"
 
@@ -72,7 +72,9 @@ def read(path: str | Path) -> Inference:
     path = Path(path)
     if path.suffix == ".pt":
         try:
-            from autocomplete import checkpoint  # imports torch: only for training's own files
+            from autocomplete.training import (
+                checkpoint,  # imports torch: only for training's own files
+            )
         except ModuleNotFoundError as error:
             if error.name != "torch":
                 raise
@@ -83,7 +85,7 @@ def read(path: str | Path) -> Inference:
 
 def export(checkpoint_path: str | Path, path: str | Path) -> None:
     """Write the inference file of the torch checkpoint at `checkpoint_path` (needs torch)."""
-    from autocomplete import checkpoint
+    from autocomplete.training import checkpoint
 
     save(path, from_checkpoint(checkpoint.load(checkpoint_path)))
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autocomplete.runtime import Network, State
+from autocomplete.engine.runtime import Network, State
 
 STATE_HISTORY = 64  # recent positions whose state is kept for backspace and rewrites
 

@@ -22,9 +22,9 @@ from typing import Protocol
 
 import numpy as np
 
-from autocomplete.ranking import Suggestions
+from autocomplete.engine.ranking import Suggestions
+from autocomplete.engine.tokenizer import Tokenizer, detokenize, pretokenize
 from autocomplete.text import SENTENCE_FINAL, is_word
-from autocomplete.tokenizer import Tokenizer, detokenize, pretokenize
 
 MAX_WORDS = 4
 # Each token of an offered phrase has at least this probability. Chosen with evaluate's

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autocomplete.suggest import Suggester
+from autocomplete.engine.suggester import Suggester
 
 GAPS = (3, 4, 6, 8, 12, 16, 20, 25, 30)
 

@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from autocomplete.long_gap import LongGapResult
+from autocomplete.lesson.long_gap import LongGapResult
 
 HEADING = "## Long-gap task, trained directly: accuracy vs gap"
 PLOT = "long_gap.png"

@@ -48,9 +48,8 @@ from operator import and_
 from pathlib import Path
 from typing import NoReturn
 
-from autocomplete.corpus import paragraphs, sentences
-from autocomplete.text import is_word, usual_case_positions
-from autocomplete.tokenizer import EOS, fold, fold_all, pretokenize
+from autocomplete.engine.tokenizer import EOS, fold, fold_all, pretokenize
+from autocomplete.text import is_word, paragraphs, sentences, usual_case_positions
 from autocomplete.userdata import data_dir
 
 HALF_LIFE_DAYS = 60.0  # a habit unused for two months counts half
@@ -354,24 +353,19 @@ class Stats:
 class PersonalModel:
     """The user's n-gram counts in a SQLite file, with what predictions need in memory."""
 
-    def __init__(
-        self, path: Path | None = None, writable: bool = True, max_bytes: int = MAX_STORE_BYTES
-    ):
+    def __init__(self, path: Path | None = None, max_bytes: int = MAX_STORE_BYTES):
         self.path = Path(path) if path is not None else default_path()
         self.max_bytes = max_bytes  # the size bound (see the module's docstring)
         self.notice: str | None = None  # a message for the user about the store, if any
         self.problem: str | None = None  # why it could not be opened (for the CLI)
         self.moved_aside: Path | None = None  # where a damaged store was moved to
-        self.writable = writable
         self._lock = threading.Lock()
         self._words: _Words | None = None  # read when first needed, again after big changes
         self._blocked: set[str] = set()
         self._context = lru_cache(maxsize=CACHED_CONTEXTS)(self._read_context)
         self._prefix = lru_cache(maxsize=CACHED_PREFIXES)(self._read_prefix)
         self._data_version: int | None = None  # PRAGMA data_version when last read
-        self._connection: sqlite3.Connection | None = None
-        if writable:
-            self._connection = self._connect()
+        self._connection: sqlite3.Connection | None = self._connect()
 
     # -- storage --------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection | None:

@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.widgets import Label
 
 from autocomplete import SLOTS
-from autocomplete.tui.editor import Offer
+from autocomplete.frontends.tui.editor import Offer
 
 
 class SuggestionBar(Horizontal):

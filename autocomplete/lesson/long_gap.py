@@ -26,11 +26,11 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from autocomplete import corpus
 from autocomplete.config import Cell
 from autocomplete.errors import ConfigError
-from autocomplete.model import CELLS
-from autocomplete.probe import COUNTRIES
+from autocomplete.lesson.probe import COUNTRIES
+from autocomplete.training import corpus
+from autocomplete.training.model import CELLS
 
 UNK = 0
 # The country is the cue (the last word of "Na França"); its language is the answer.

@@ -22,11 +22,9 @@ from textual.timer import Timer
 from textual.widgets import Footer, TextArea
 from textual.worker import Worker, WorkerState
 
-from autocomplete import recovery
 from autocomplete.errors import DocumentError
-from autocomplete.learning import changed_text, finished
-from autocomplete.recovery import Recovered, RecoveryCopy
-from autocomplete.tui.dialogs import (
+from autocomplete.frontends.tui import recovery
+from autocomplete.frontends.tui.dialogs import (
     ChangedChoice,
     ChangedOnDisk,
     ConfirmQuit,
@@ -35,9 +33,9 @@ from autocomplete.tui.dialogs import (
     RecoverText,
     SaveAs,
 )
-from autocomplete.tui.driver import decode_input_with_replacement
-from autocomplete.tui.editor import SuggestingEditor
-from autocomplete.tui.files import (
+from autocomplete.frontends.tui.driver import decode_input_with_replacement
+from autocomplete.frontends.tui.editor import SuggestingEditor
+from autocomplete.frontends.tui.files import (
     DiskState,
     ReadOnlyError,
     TextLayout,
@@ -48,14 +46,16 @@ from autocomplete.tui.files import (
     save_document,
     split_layout,
 )
-from autocomplete.tui.keys import read_escape_digit_as_alt
-from autocomplete.tui.probability_panel import ProbabilityPanel
-from autocomplete.tui.status_bar import StatusBar
-from autocomplete.tui.suggestion_bar import SuggestionBar
-from autocomplete.tui.wrapping import wrap_long_documents_quickly
+from autocomplete.frontends.tui.keys import read_escape_digit_as_alt
+from autocomplete.frontends.tui.probability_panel import ProbabilityPanel
+from autocomplete.frontends.tui.recovery import Recovered, RecoveryCopy
+from autocomplete.frontends.tui.status_bar import StatusBar
+from autocomplete.frontends.tui.suggestion_bar import SuggestionBar
+from autocomplete.frontends.tui.wrapping import wrap_long_documents_quickly
+from autocomplete.personal.typed_text import changed_text, finished
 
 if TYPE_CHECKING:
-    from autocomplete.suggest import Suggester
+    from autocomplete.engine.suggester import Suggester
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from autocomplete import corpus
-from autocomplete.tokenizer import Tokenizer
+from autocomplete.engine.tokenizer import Tokenizer
+from autocomplete.training import corpus
 
 CACHE_VERSION = 2  # bump when cleaning, splitting or mixing changes
 

@@ -25,13 +25,12 @@ from typing import Protocol
 
 import numpy as np
 
-from autocomplete import inference_file
-from autocomplete.incremental import IncrementalNetwork
-from autocomplete.inference_file import Inference
-from autocomplete.lexicon import Lexicon
-from autocomplete.personal import PersonalModel
-from autocomplete.phrases import MAX_WORDS, Phrase, PhraseFinder
-from autocomplete.ranking import (
+from autocomplete.engine import inference_file
+from autocomplete.engine.incremental import IncrementalNetwork
+from autocomplete.engine.inference_file import Inference
+from autocomplete.engine.lexicon import Lexicon
+from autocomplete.engine.phrases import MAX_WORDS, Phrase, PhraseFinder
+from autocomplete.engine.ranking import (
     ContextIds,
     Query,
     Suggestion,
@@ -39,8 +38,9 @@ from autocomplete.ranking import (
     WordIndex,
     parse,
 )
+from autocomplete.engine.tokenizer import Tokenizer, fold, pretokenize
+from autocomplete.personal.store import PersonalModel
 from autocomplete.text import is_abbreviation
-from autocomplete.tokenizer import Tokenizer, fold, pretokenize
 
 __all__ = ["NextWordModel", "Phrase", "Suggester", "Suggestion", "Suggestions", "parse"]
 

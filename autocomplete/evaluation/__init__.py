@@ -1,0 +1,1 @@
+"""python -m autocomplete.evaluate: what a model is worth on held-out text."""

@@ -1,0 +1,116 @@
+"""python -m autocomplete.learn: teach the editor your own writing, no retraining needed.
+
+python -m autocomplete.learn notas/ emails.txt   # import .txt files or folders of them
+python -m autocomplete.learn --stats             # what is stored, and the blocked words
+python -m autocomplete.learn --unblock WORD      # suggest a blocked word again
+python -m autocomplete.learn --forget            # erase everything learned (asks first)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+
+from autocomplete.errors import AutocompleteError
+from autocomplete.personal.store import PersonalModel, Stats
+from autocomplete.text_files import ReadReport, iter_documents
+
+SHOWN_NEW_WORDS = 10  # new words named after "learned N words"
+PIECE_CHARS = 2_000_000  # a big file is read this much at a time, never whole
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m autocomplete.learn",
+        description="Import your own writing into the personal vocabulary used for suggestions.",
+    )
+    parser.add_argument("files", nargs="*", help=".txt files or folders of them")
+    parser.add_argument("--stats", action="store_true", help="show what is stored")
+    parser.add_argument(
+        "--unblock", action="append", default=[], metavar="WORD", help="suggest WORD again"
+    )
+    parser.add_argument("--forget", action="store_true", help="erase everything learned")
+    parser.add_argument("--yes", action="store_true", help="--forget without asking")
+    args = parser.parse_args(argv)
+    if not (args.files or args.stats or args.forget or args.unblock):
+        parser.error("give FILES to learn, --stats, --unblock WORD or --forget")
+    personal = PersonalModel()
+    try:
+        return _run(args, personal)
+    except (AutocompleteError, sqlite3.Error, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # Ctrl+C: each path is learned in one transaction
+        print(
+            "interrupted: the files learned before Ctrl+C are kept, the one being read is not",
+            file=sys.stderr,
+        )
+        return 130
+    finally:
+        personal.close()
+
+
+def _run(args: argparse.Namespace, personal: PersonalModel) -> int:
+    if not personal.available:
+        print(f"error: cannot open {personal.path}: {personal.problem}", file=sys.stderr)
+        return 2
+    if personal.moved_aside is not None:
+        print(
+            f"note: {personal.path} was damaged; moved to {personal.moved_aside}, starting afresh",
+            file=sys.stderr,
+        )
+    if args.forget:
+        if not args.yes and not sys.stdin.isatty():
+            print(
+                "error: --forget erases everything learned; add --yes to confirm", file=sys.stderr
+            )
+            return 2
+        if not (args.yes or _confirmed(personal)):
+            print("nothing erased")
+            return 1
+        print(f"erased {_describe(personal.forget())} ({personal.path})")
+    for word in args.unblock:
+        if personal.unblock(word):
+            print(f"«{word}» will be suggested again")
+        else:
+            print(f"«{word}» was not blocked")
+    if args.files:
+        _learn(personal, args.files)
+    if args.stats:
+        stats = personal.stats()
+        print(f"{stats.path}: {_describe(stats)}, {stats.size_bytes / 1024:,.0f} KiB")
+        print(personal.describe_bound())
+        blocked = personal.blocked_words()
+        if blocked:
+            print(f"blocked: {', '.join(blocked)} (--unblock WORD to suggest one again)")
+    return 0
+
+
+def _confirmed(personal: PersonalModel) -> bool:
+    try:
+        answer = input(f"erase {_describe(personal.stats())} from {personal.path}? [y/N] ")
+    except EOFError:  # Ctrl+D: no
+        return False
+    return answer.strip().lower() in ("y", "yes", "s", "sim")
+
+
+def _describe(stats: Stats) -> str:
+    return f"{stats.words:,} words, {stats.contexts:,} contexts, {stats.blocked:,} blocked"
+
+
+def _learn(personal: PersonalModel, paths: list[str]) -> None:
+    known = personal.words()
+    learned = 0
+    for path in paths:
+        report = ReadReport()
+        pieces = iter_documents(path, report, piece_chars=PIECE_CHARS)
+        learned += personal.learn_texts(document.text for document in pieces)
+        for skipped, why in report.skipped:
+            print(f"skipped {skipped}: {why}", file=sys.stderr)
+    new = sorted(personal.words() - known)
+    if not new:
+        print(f"learned {learned:,} words, none new (counts of known words went up)")
+        return
+    shown = ", ".join(new[:SHOWN_NEW_WORDS]) + (", …" if len(new) > SHOWN_NEW_WORDS else "")
+    print(f"learned {learned:,} words, {len(new):,} new: {shown}")
