@@ -17,9 +17,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from autocomplete.corpus import document_paragraphs, read_documents, sentences
 from autocomplete.errors import CorpusError
-from autocomplete.text import WORD
+from autocomplete.text import WORD, document_paragraphs, sentences
+from autocomplete.text_files import read_documents
 
 
 def corpus_stats(folders: list[str], top: int) -> dict:
