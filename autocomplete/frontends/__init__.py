@@ -1,0 +1,1 @@
+"""Front ends: the ways a person reaches the Suggester from an editor."""
