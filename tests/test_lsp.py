@@ -18,6 +18,7 @@ from autocomplete.frontends.lsp.server import BLOCK_WORD, LATENCY
 
 HANG = 60  # seconds: only a hung server takes this long
 URI = "file:///tmp/notas.txt"
+REPO = Path(__file__).resolve().parent.parent  # run this checkout's server, not an installed one
 
 
 class Client(LanguageClient):
@@ -74,7 +75,7 @@ def with_server(test: Callable[[Client], Awaitable[None]], options: dict | None 
 
     async def session() -> Client:
         client = Client()
-        await client.start_io(sys.executable, "-m", "autocomplete.lsp")
+        await client.start_io(sys.executable, "-m", "autocomplete.lsp", cwd=REPO)
         params = types.InitializeParams(
             capabilities=types.ClientCapabilities(), initialization_options=options
         )
@@ -231,7 +232,11 @@ def test_a_malformed_request_gets_an_error_and_the_server_keeps_serving():
     ]
     stdin = b"".join(frame({"jsonrpc": "2.0", **message}) for message in messages)
     server = subprocess.run(
-        [sys.executable, "-m", "autocomplete.lsp"], input=stdin, capture_output=True, timeout=HANG
+        [sys.executable, "-m", "autocomplete.lsp"],
+        input=stdin,
+        capture_output=True,
+        timeout=HANG,
+        cwd=REPO,
     )
     assert server.returncode == 0
     answers = {answer["id"]: answer for answer in unframe(server.stdout) if "id" in answer}
