@@ -1,2 +1,2 @@
-"""Front ends, which reach the model only through the Suggester: tui/ (the Textual editor) and
-web (the same editor in a browser tab)."""
+"""Front ends, which reach the model only through the Suggester: tui/ (the Textual editor), web
+(the same editor in a browser tab) and lsp/ (a language server for other editors)."""
