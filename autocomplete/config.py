@@ -121,6 +121,11 @@ class TrainConfig:
     seed: int = option(1234, "random seed")
     threads: int = option(0, "torch CPU threads; 0 keeps torch's default")
     save_dtype: Literal["float16", "float32"] = option("float16", "weights in model.pt")
+    init_from: str = option(
+        "",
+        "fine-tune: start from this model's weights, shape and vocabulary (an exported .npz "
+        "such as checkpoints/model.npz, or a model.pt) instead of random ones",
+    )
 
     def __post_init__(self) -> None:
         if isinstance(self.corpus, str):  # checkpoints before several sources held one path

@@ -12,6 +12,7 @@ import torch
 from conftest import SAMPLE_CORPUS, TINY_FLAGS, train_tiny
 
 from autocomplete.config import DEFAULT_WEIGHTS, ModelConfig, TrainConfig
+from autocomplete.engine import inference_file
 from autocomplete.training import checkpoint
 from autocomplete.training import trainer as train
 from autocomplete.training.model import WordLM
@@ -56,6 +57,30 @@ def test_resume_continues_from_the_saved_step(tmp_path):
     assert resumed.training["epoch"] == 4
     steps = [r["step"] for r in _metrics(tmp_path)]
     assert steps == sorted(steps) and steps[-1] == 2 * steps_after_two
+
+
+def test_fine_tuning_starts_from_an_exported_model(tmp_path, tiny_model):
+    exported = tmp_path / "start.npz"
+    inference_file.export(tiny_model, exported)
+    start = checkpoint.load(tiny_model)
+    out = tmp_path / "tuned"
+    # Another corpus, another vocabulary size asked for: the starting model's shape and
+    # vocabulary win, so its words keep their ids.
+    argv = ["--init-from", str(exported), "--corpus", str(SAMPLE_CORPUS / "amostra.txt")]
+    argv += ["--vocab-size", "300", "--out", str(out), "--epochs", "1", "--quiet"]
+    assert train.main([*argv, "--batch-size", "4", "--bptt", "12", "--lr", "0.001"]) == 0
+    tuned = checkpoint.load(out / "model.pt")
+    assert tuned.tokenizer.model_bytes == start.tokenizer.model_bytes
+    assert tuned.model.config == start.model.config
+    assert tuned.train_config.init_from == str(exported)
+    # One small epoch moves the weights a little from where they were, not from random ones.
+    before, after = start.model.state_dict(), tuned.model.state_dict()
+    for name in before:
+        change = (after[name] - before[name]).norm() / before[name].norm()
+        assert 0 < change < 0.5, name
+    from_scratch = train_tiny(tmp_path / "scratch", corpus=SAMPLE_CORPUS / "amostra.txt", epochs=1)
+    scratch_ppl = checkpoint.load(from_scratch).metrics["best_valid_ppl"]
+    assert tuned.metrics["best_valid_ppl"] < scratch_ppl
 
 
 def test_weights_can_be_saved_in_half_precision(tmp_path):

@@ -33,6 +33,8 @@ import torch.distributed as dist
 from tqdm import tqdm
 
 from autocomplete.config import ModelConfig, TrainConfig
+from autocomplete.engine import inference_file
+from autocomplete.engine.inference_file import Inference
 from autocomplete.errors import AutocompleteError, CheckpointError, ConfigError
 from autocomplete.training import checkpoint, data
 from autocomplete.training.model import WordLM, detach
@@ -123,7 +125,15 @@ def resolve_device(name: str) -> torch.device:
 
 
 class Trainer:
-    def __init__(self, train_config: TrainConfig, model_config: ModelConfig, resume_state=None):
+    def __init__(
+        self,
+        train_config: TrainConfig,
+        model_config: ModelConfig,
+        resume_state=None,
+        initial: Inference | None = None,
+    ):
+        """`resume_state` continues a run; `initial` (--init-from) starts a new run from a
+        trained model's weights and vocabulary."""
         self.config = train_config
         self.model_config = model_config
         self.rank = int(os.environ.get("RANK", 0))
@@ -142,13 +152,14 @@ class Trainer:
         torch.manual_seed(train_config.seed)
         self._check_writable(fresh=resume_state is None)
 
-        resumed_tokenizer = resume_state.tokenizer if resume_state else None
+        given = resume_state or initial
+        tokenizer = given.tokenizer if given else None
         # Rank 0 prepares (and caches) the data first; the others then read the cache.
         if self.is_main:
-            self.data = self._prepare(resumed_tokenizer)
+            self.data = self._prepare(tokenizer)
         self._barrier()
         if not self.is_main:
-            self.data = self._prepare(resumed_tokenizer)
+            self.data = self._prepare(tokenizer)
         model_config.vocab_size = len(self.data.tokenizer)
         train_shard = data.shard(self.data.train, self.rank, self.world_size)
         valid_shard = data.shard(self.data.valid, self.rank, self.world_size)
@@ -165,7 +176,15 @@ class Trainer:
         )
         self.steps_per_epoch = data.window_count(self.train_batches, train_config.bptt)
 
-        self.model = WordLM(model_config).to(self.device)
+        self.model = WordLM(model_config)
+        if initial is not None:
+            self.model.load_state_dict(
+                {
+                    name: torch.from_numpy(weight.astype("float32"))
+                    for name, weight in initial.model.weights.items()
+                }
+            )
+        self.model.to(self.device)
         self.optimizer = torch.optim.Adam(
             self.model.parameters(), lr=train_config.lr, weight_decay=train_config.weight_decay
         )
@@ -471,7 +490,6 @@ def resume_path(args: argparse.Namespace) -> Path:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        state = None
         if args.resume is not None:
             state = checkpoint.load(resume_path(args))
             if state.training is None:
@@ -479,9 +497,15 @@ def main(argv: list[str] | None = None) -> int:
             train_config, model_config = configs_from_args(
                 args, base_train=state.train_config, base_model=state.model.config
             )
+            trainer = Trainer(train_config, model_config, resume_state=state)
+        elif args.init_from:
+            # The starting model fixes the network's shape and vocabulary; the run is new.
+            initial = inference_file.read(args.init_from)
+            train_config, model_config = configs_from_args(args, base_model=initial.model.config)
+            trainer = Trainer(train_config, model_config, initial=initial)
         else:
             train_config, model_config = configs_from_args(args)
-        trainer = Trainer(train_config, model_config, resume_state=state)
+            trainer = Trainer(train_config, model_config)
         if trainer.is_main:
             cleaning_report = trainer.out / "cleaning.txt"
             cleaning_report.write_text("\n".join(trainer.data.cleaning) + "\n", encoding="utf-8")
