@@ -1,14 +1,18 @@
 """Suggester: the one inference API, over any next-word model.
 
 This is the one place that turns text into suggestions; the editor and `evaluate` both call
-`suggest`, so what is measured is what the user gets. A Suggester composes:
-- a next-word model (`NextWordModel`): the word LSTM run by numpy with its incremental cache
-  (incremental.py), or the Kneser-Ney trigram baseline (ngram.py);
-- the tokenizer that gives the model its ids and the words their usual case;
-- the candidate index with the optional completion lexicon (ranking.WordIndex);
-- the optional personal vocabulary (personal.py), mixed into the model's probabilities.
-It parses the text (ranking.parse), ranks, mixes and cases the words the same way whichever
-model is behind it, so the LSTM and the baseline are measured on exactly the same terms.
+`suggest`, so what is measured is what the user gets. One way through, stage by stage:
+
+    text -> Query (query.py: parsed once, with the context's ids)
+         -> the model's distribution (`NextWordModel`, incremental.py) -> Reading
+         -> each candidate source (sources.py: model vocabulary, completion lexicon,
+            personal vocabulary) -> one mixer (mixer.py) -> blocked words out
+         -> casing (casing.py) -> Suggestions
+    phrases (phrases.py) extend the returned top word.
+
+The model is the word LSTM run by numpy with its incremental cache, or the Kneser-Ney trigram
+baseline (ngram.py): the stages are the same whichever model is behind it, so the LSTM and
+the baseline are measured on exactly the same terms.
 
 A call with the same context as the previous one (another letter of the word being typed)
 reuses the previous distribution and only filters it. One Suggester may be shared between
@@ -26,21 +30,24 @@ from typing import Protocol
 import numpy as np
 
 from autocomplete.engine import inference_file
+from autocomplete.engine.casing import Casing
 from autocomplete.engine.incremental import IncrementalNetwork
 from autocomplete.engine.inference_file import Inference
 from autocomplete.engine.lexicon import Lexicon
+from autocomplete.engine.mixer import Candidates, Mixer
 from autocomplete.engine.phrases import MAX_WORDS, Phrase, PhraseFinder
-from autocomplete.engine.ranking import (
-    ContextIds,
-    Query,
-    Suggestion,
-    Suggestions,
-    WordIndex,
-    parse,
+from autocomplete.engine.query import ContextIds, Query, parse
+from autocomplete.engine.ranking import Suggestion, Suggestions, WordIndex
+from autocomplete.engine.sources import (
+    CandidateSource,
+    CompletionLexicon,
+    ModelVocabulary,
+    PersonalCounts,
+    PersonalVocabulary,
+    Reading,
 )
-from autocomplete.engine.tokenizer import Tokenizer, fold, pretokenize
+from autocomplete.engine.tokenizer import Tokenizer
 from autocomplete.personal.store import PersonalModel
-from autocomplete.text import is_abbreviation
 
 __all__ = ["NextWordModel", "Phrase", "Suggester", "Suggestion", "Suggestions", "parse"]
 
@@ -56,15 +63,9 @@ class NextWordModel(Protocol):
         ...
 
 
-class PersonalWords(Protocol):
+class PersonalWords(PersonalCounts, Protocol):
     """What a Suggester needs from the user's personal vocabulary (personal.PersonalModel)."""
 
-    def next_words(
-        self, tokens_before: list[str], words: list[str] | None = None
-    ) -> tuple[dict[str, float], float]: ...
-    def completions(
-        self, folded_prefix: str, tokens_before: list[str] | None = None
-    ) -> list[str]: ...
     def is_blocked(self, word: str) -> bool: ...
     def written_form(self, word: str) -> str | None: ...
     def learn_text(self, text: str) -> int: ...
@@ -90,11 +91,21 @@ class Suggester:
         self.name = name  # shown in the editor's status bar
         self.personal = personal
         self.words = WordIndex(tokenizer, lexicon)
+        # The stages after the query (the module's docstring), in order.
+        self.sources: list[CandidateSource] = [
+            ModelVocabulary(self.words),
+            CompletionLexicon(self.words),
+        ]
+        if personal is not None:
+            self.sources.append(PersonalVocabulary(personal))
+        self.mixer = Mixer()
+        self.casing = Casing(tokenizer, personal.written_form if personal is not None else None)
         self._lock = threading.RLock()
         self._context_ids = ContextIds(tokenizer)
         self._last_context: str | None = None
         self._last_ids: list[int] = []
         self._last_log_probs = np.empty(0)
+        self._last_suggested: tuple[str, Suggestions] | None = None  # for suggest_phrase
 
     @classmethod
     def load(cls, path: str | Path | None = None, personal: bool = True) -> Suggester:
@@ -129,17 +140,25 @@ class Suggester:
 
     def learn(self, text: str) -> int:
         """Add the user's text to the personal vocabulary; returns the words learned."""
+        self._last_suggested = None
         return self.personal.learn_text(text) if self.personal is not None else 0
 
     def block(self, word: str) -> None:
         """Never suggest `word` again (needs the personal vocabulary to remember it)."""
+        self._last_suggested = None
         if self.personal is not None:
             self.personal.block(word)
 
     def suggest_phrase(self, text: str, max_words: int = MAX_WORDS) -> Phrase | None:
         """The rest of the phrase at the end of `text`, up to `max_words` words, when the model
-        is confident of more than the next word (see phrases.py); None otherwise."""
-        return self._phrases.suggest(text, max_words)
+        is confident of more than the next word (see phrases.py); None otherwise.
+
+        Right after `suggest(text)` (the editor asks both on every keystroke), the phrase
+        starts from that call's top word instead of ranking the words again."""
+        last = self._last_suggested
+        top = last[1][:1] if last is not None and last[0] == text and last[1] else None
+        first = Suggestions(top, replace=last[1].replace) if top else None
+        return self._phrases.suggest(text, max_words, first=first)
 
     @cached_property
     def _phrases(self) -> PhraseFinder:
@@ -181,71 +200,64 @@ class Suggester:
             raise ValueError(f"k must be an int >= 0 (the number of words wanted), not {k!r}")
         if k == 0 or not isinstance(text, str):
             return Suggestions()
-        query = parse(text)
+        query = self.query(text)
         if query is None:
             return Suggestions()
-        log_probs = self.next_word_log_probs(query.context)
-        if query.partial:
-            folded = fold(query.partial)
-            # P(the word starts with what was typed): once per call, for both uses below.
-            given = self.words.prefix_probability(folded, log_probs)
-            scored = self.words.completions(folded, log_probs, given, k + PERSONAL_EXTRA)
-        else:
-            given = 1.0
-            scored = self.words.next_words(log_probs, k + PERSONAL_EXTRA)
-        if self.personal is not None:
-            scored = self._mix_personal(scored, query, log_probs, given)
-        result = Suggestions(replace=len(query.partial))
+        scored = self._without_blocked(self._mixed(query, self._reading(query), k))
+        result = Suggestions(replace=query.replace)
         offered: set[str] = set()
         for word, prob in sorted(scored.items(), key=lambda item: -item[1]):
-            cased = self._cased(word, query)
+            cased = self.casing(word, query)
             # Distinct words can case to the same text (e.g. upper-casing); offer it once.
             if cased not in offered:
                 offered.add(cased)
                 result.append(Suggestion(word=cased, prob=prob))
                 if len(result) == k:
                     break
+        self._last_suggested = text, result
         return result
 
-    def _mix_personal(
-        self, scored: dict[str, float], query: Query, log_probs: np.ndarray, given: float
-    ) -> dict[str, float]:
-        """Mix in what the user wrote: (1 - w) * P_model + w * P_user, blocked words out.
+    def query(self, text: str) -> Query | None:
+        """`text` parsed (query.parse), with the ids the model reads for its context; None
+        when no word can come next."""
+        query = parse(text)
+        if query is None:
+            return None
+        with self._lock:
+            self._read(query.context)
+            return query.with_ids(self._last_ids)
 
-        Words the model has never seen (names, "e-mail") enter through P_user alone. `given`
-        is the model's probability of the typed prefix (1 for a next word).
-        """
-        personal = self.personal
-        before = [] if query.sentence_start else pretokenize(query.context[-100:])[-2:]
-        if query.partial:
-            candidates = personal.completions(fold(query.partial), before)
-            mine, weight = personal.next_words(before, candidates)
-            total = sum(mine.values())
-            mine = {w: p / total for w, p in mine.items()} if total > 0 else {}
-        else:
-            mine, weight = personal.next_words(before)
-        mixed = {w: (1 - weight) * p for w, p in scored.items() if not personal.is_blocked(w)}
-        # The model's probability for user words outside its top candidates (given the prefix).
-        for word, p in mine.items():
-            if personal.is_blocked(word):
-                continue
-            if word not in mixed:
-                model_p = self.words.word_probability(word, log_probs) / given if given else 0.0
-                mixed[word] = (1 - weight) * model_p
-            mixed[word] += weight * p
-        return mixed
+    def _reading(self, query: Query) -> Reading:
+        """The model's distribution after the query, and its probability of the typed part."""
+        log_probs = self.next_word_log_probs(query.context)  # cached by `query`
+        if not query.partial:
+            return Reading(log_probs)
+        # P(the word starts with what was typed): once per call, for every source.
+        given = self.words.prefix_probability(query.folded, log_probs)
+        return Reading(log_probs, query.folded, given)
 
-    def _cased(self, word: str, query: Query) -> str:
-        """How to write `word` here: as the user or the corpus usually writes it, with its
-        abbreviation's full stop, upper-cased after a typed capital, capitalised where a
-        capital is forced (text.capital_forced)."""
-        written = self.personal.written_form(word) if self.personal is not None else None
-        word = written or self.tokenizer.display(word)
-        if is_abbreviation(word):  # "Sr." and "pág.", never a bare "Sr"
-            word += "."
-        typed = query.partial
-        if len(typed) > 1 and typed.isupper():
-            return word.upper()
-        if (typed and typed[0].isupper()) or (not typed and query.sentence_start):
-            return word[:1].upper() + word[1:]
-        return word
+    def _mixed(self, query: Query, reading: Reading, k: int) -> dict[str, float]:
+        """Every source's candidates for the reading's prefix, mixed (mixer.py)."""
+        model: dict[str, float] = {}
+        weighted: list[Candidates] = []
+        for source in self.sources:
+            candidates = source.candidates(query, reading, k + PERSONAL_EXTRA)
+            if candidates.evidence is None:
+                model.update(candidates.probs)
+            else:
+                weighted.append(candidates)
+        if not weighted:
+            return model
+
+        def model_probability(word: str) -> float:
+            """The model's P(word | its prefix) for a word outside its top candidates."""
+            p = self.words.word_probability(word, reading.log_probs)
+            return p / reading.given if reading.given else 0.0
+
+        return self.mixer.mix(model, weighted, model_probability)
+
+    def _without_blocked(self, scored: dict[str, float]) -> dict[str, float]:
+        """The words the user blocked out (they need the personal store to be remembered)."""
+        if self.personal is None:
+            return scored
+        return {word: p for word, p in scored.items() if not self.personal.is_blocked(word)}

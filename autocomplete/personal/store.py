@@ -48,15 +48,14 @@ from operator import and_
 from pathlib import Path
 from typing import NoReturn
 
+from autocomplete.engine.mixer import Evidence, Mixer
 from autocomplete.engine.tokenizer import EOS, fold, fold_all, pretokenize
 from autocomplete.text import is_word, paragraphs, sentences, usual_case_positions
 from autocomplete.userdata import data_dir
 
 HALF_LIFE_DAYS = 60.0  # a habit unused for two months counts half
 MAX_WORD_LENGTH = 40  # longer "words" are noise (pasted hashes, URLs) and are not learned
-MIX_MAX = 0.6  # the personal weight for a context always followed by the same word
-EVIDENCE_PRIOR = 1.0  # observations of a context at which its weight reaches MIX_MAX / 2
-UNIGRAM_WEIGHT = 0.05  # weight of the user's plain word frequencies in any context
+BACKOFF_PRIOR = 1.0  # observations of a context at which it holds half of its distribution
 FREQUENT = 100  # the user's most frequent words are candidates in every context
 MAX_STORE_BYTES = 20_000_000  # the store's default size bound
 PRUNED_SHARE = 0.5  # pruning goes down to half the bound, so that it runs rarely
@@ -673,43 +672,42 @@ class PersonalModel:
     def next_words(
         self, tokens_before: list[str], words: list[str] | None = None
     ) -> tuple[dict[str, float], float]:
-        """The user's next-word distribution after these tokens, and its mixing weight.
+        """The user's next-word distribution after these tokens, and its mixing weight
+        (engine/mixer.py: from the evidence `distribution` reports)."""
+        distribution, evidence = self.distribution(tokens_before, words)
+        return distribution, Mixer().weight(evidence)
+
+    def distribution(
+        self, tokens_before: list[str], words: list[str] | None = None
+    ) -> tuple[dict[str, float], Evidence]:
+        """The user's next-word distribution after these tokens, and the evidence behind it.
 
         Interpolates trigram -> bigram -> unigram counts (each level backs off to the one
-        below in proportion to how little it has seen); the weight grows with the evidence
-        for the longest context seen, from UNIGRAM_WEIGHT up to MIX_MAX. Only `words` are
-        scored when given, else the words that most often followed these contexts and the
-        most frequent ones.
+        below in proportion to how little it has seen). Only `words` are scored when given,
+        else the words that most often followed these contexts and the most frequent ones.
         """
         with self._lock:
             known = self._user_words()
             if known is None:
-                return {}, 0.0
+                return {}, Evidence(levels=0)
             levels = [_Context(known.counts, known.total, known.frequent)]
             with contextlib.suppress(sqlite3.Error):  # as in _user_words: the words alone
                 levels += [self._context(context) for context in context_keys(tokens_before)]
             levels = [level for level in levels if level.total > 0]
             if not levels:
-                return {}, 0.0
+                return {}, Evidence(levels=0)
         if words is None:
             candidates = {word for level in levels for word in level.top}
         else:
             candidates = set(words)
         distribution = dict.fromkeys(candidates, 0.0)
         for position, level in enumerate(levels):
-            keep = 1.0 if position == 0 else level.total / (level.total + EVIDENCE_PRIOR)
+            keep = 1.0 if position == 0 else level.total / (level.total + BACKOFF_PRIOR)
             for word in candidates:
                 seen = level.counts.get(word, 0.0) / level.total
                 distribution[word] = (1 - keep) * distribution[word] + keep * seen
-        weight = UNIGRAM_WEIGHT
-        if len(levels) > 1:
-            # Trust the longest context seen in proportion to how often it was seen and how
-            # consistently one word followed it: "documento em" -> "anexo" every time earns
-            # a large weight; "de", followed by a different word each time, almost none.
-            total, types = levels[-1].total, len(levels[-1].counts)
-            repeat = max(0.0, 1.0 - (types - 1) / total)
-            weight += (MIX_MAX - UNIGRAM_WEIGHT) * total / (total + EVIDENCE_PRIOR) * repeat
-        return distribution, weight
+        longest = levels[-1]
+        return distribution, Evidence(len(levels), longest.total, len(longest.counts))
 
     def completions(self, folded_prefix: str, tokens_before: list[str] | None = None) -> list[str]:
         """Learned words whose folded spelling starts with `folded_prefix`: the
