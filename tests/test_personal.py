@@ -18,7 +18,8 @@ from autocomplete.engine import inference_file
 from autocomplete.engine.tokenizer import fold
 from autocomplete.evaluation import evaluate
 from autocomplete.personal import import_files as learn
-from autocomplete.personal.store import MAX_COMPLETIONS, PersonalModel, _Counts, default_path
+from autocomplete.personal.counting import _Counts
+from autocomplete.personal.store import MAX_COMPLETIONS, PersonalModel, default_path
 
 
 def test_learned_phrase_dominates_its_context(private_data_dir):
@@ -106,17 +107,18 @@ def test_learn_cli(tmp_path, capsys, private_data_dir):
 LEARN_STOPPED = """
 import multiprocessing, sys
 from autocomplete.personal import import_files as learn
+from autocomplete.personal import counting
 from autocomplete.personal import store as personal
-assert personal._may_fork(), "no second process to count in"
+assert counting._may_fork(), "no second process to count in"
 calls = 0
-add_text = personal._Counts.add_text
+add_text = counting._Counts.add_text
 def add_text_then_ctrl_c(counts, text, limit):
     global calls
     calls += 1
     if calls == 4:  # after the first file's chunk and the second's first and third
         raise KeyboardInterrupt
     add_text(counts, text, limit)
-personal._Counts.add_text = add_text_then_ctrl_c
+counting._Counts.add_text = add_text_then_ctrl_c
 personal.PersonalModel.learn_texts.__defaults__ = (400,)
 code = learn.main(sys.argv[1:])
 print(code, len(multiprocessing.active_children()))
@@ -141,8 +143,9 @@ def test_a_counting_process_that_dies_is_one_line_and_exit_code_2(tmp_path, priv
     script = (
         "import os, sys\n"
         "from autocomplete.personal import import_files as learn\n"
+        "from autocomplete.personal import counting\n"
         "from autocomplete.personal import store as personal\n"
-        "personal._count_in_helper = lambda *arguments: os._exit(3)\n"
+        "counting._count_in_helper = lambda *arguments: os._exit(3)\n"
         "personal.PersonalModel.learn_texts.__defaults__ = (400,)\n"
         "sys.exit(learn.main(sys.argv[1:]))\n"
     )
@@ -330,8 +333,9 @@ CHUNKED_TEXT = "\n\n".join(
 # A fresh interpreter runs no other threads, so its chunks are counted in a second process.
 LEARN_IN_CHUNKS = f"""
 import sys
+from autocomplete.personal import counting
 from autocomplete.personal import store as personal
-assert personal._may_fork(), "no second process to count in"
+assert counting._may_fork(), "no second process to count in"
 store = personal.PersonalModel(sys.argv[1])
 print(store.learn_text({CHUNKED_TEXT!r}, chunk_chars=500))
 store.close()
@@ -348,7 +352,7 @@ def test_learning_in_chunks_counts_as_learning_at_once(tmp_path, monkeypatch, se
         result = subprocess.run(command, capture_output=True, text=True, check=True)
         assert int(result.stdout) == learned
     else:
-        monkeypatch.setattr("autocomplete.personal.store._may_fork", lambda: False)
+        monkeypatch.setattr("autocomplete.personal.counting._may_fork", lambda: False)
         assert PersonalModel(path).learn_text(CHUNKED_TEXT, chunk_chars=500) == learned
     assert all_counts(path) == pytest.approx(all_counts(at_once.path), rel=1e-6)
     assert PersonalModel(path).written_form("fernanda") == "Fernanda"
