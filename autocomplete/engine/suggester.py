@@ -75,7 +75,11 @@ class PersonalWords(PersonalCounts, Protocol):
 
 
 class Suggester:
-    """Suggestions from a next-word model: `suggest(text, k)` is the whole contract."""
+    """Suggestions from a next-word model: `suggest(text, k)` is the whole contract.
+
+    Over 150 lines as the one public face of serving: loading, the thread-safe model cache,
+    learning and blocking, phrases. The stages themselves live in their own modules (the
+    module's docstring); `suggest` only runs them in order."""
 
     def __init__(
         self,

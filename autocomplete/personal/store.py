@@ -142,7 +142,13 @@ class Stats:
 
 
 class PersonalModel:
-    """The user's n-gram counts in a SQLite file, with what predictions need in memory."""
+    """The user's n-gram counts in a SQLite file, with what predictions need in memory.
+
+    Over 150 lines: opening and checking the file (integrity, a damaged file moved aside),
+    the size bound (pruning, compacting), learning, the block list and the reads predictions
+    make (`distribution`, `completions`) share one connection, one lock and the in-memory
+    words that `_sync` keeps in step with other editors. Counting is in counting.py and the
+    mixing weight in engine/mixer.py; the reads are the next candidate to move out."""
 
     def __init__(self, path: Path | None = None, max_bytes: int = MAX_STORE_BYTES):
         self.path = Path(path) if path is not None else default_path()

@@ -125,6 +125,13 @@ def resolve_device(name: str) -> torch.device:
 
 
 class Trainer:
+    """One training run: set-up, the schedule, validation, the checkpoint files and the loop.
+
+    Over 150 lines because a run's state (model, optimizer, step, clock, best perplexity)
+    is read by each of those parts; each concern is its own small method group (the
+    `# --` headers), `__init__` only calls the set-up ones in order.
+    """
+
     def __init__(
         self,
         train_config: TrainConfig,
