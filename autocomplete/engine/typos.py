@@ -62,12 +62,13 @@ NEIGHBOURS = _neighbour_keys()
 class SlipConfig:
     """The error model's rates: P(typed | intended) for one slip of each kind.
 
-    Chosen by measuring `python -m autocomplete.evaluate`'s top-3 after 4 letters with one
-    slip against the same with clean letters (README, Measuring): the lowest slip rate that
-    recovers most slips leaves clean completion as it was.
+    The slip rate was chosen by measuring top-3 after 4 letters with one slip against the same
+    letters clean (evaluate's metrics, 3,774 held-out modern words of 6+ letters): 0.02 found
+    76.0% of slips and cost clean typing 0.16 points, 0.005 74.6% and 0.05, 0.002 73.9% and
+    0.02 (one word); the other rates are set by hand, not fitted.
     """
 
-    slip_rate: float = 0.02  # per typed letter: longer typed parts hold a slip more often
+    slip_rate: float = 0.002  # per typed letter: longer typed parts hold a slip more often
     substitution: float = 0.5  # shares of the slip kinds (they sum to 1)
     transposition: float = 0.2
     missing: float = 0.15
