@@ -53,6 +53,9 @@ LETTER = re.compile(r"\w")
 class Suggestion:
     word: str  # exactly what to insert in place of the last `Suggestions.replace` characters
     prob: float
+    # The word corrects a slip of the finger in what was typed ("compy" -> "computador"), not
+    # only its accents or case: a front end shows it as a correction.
+    correction: bool = False
 
 
 class Suggestions(list[Suggestion]):
@@ -309,6 +312,17 @@ class WordIndex:
             scored.update(zip(words, (unknown * shares).tolist(), strict=True))
         given = max(given, 1e-30)
         return {word: p / given for word, p in scored.items()}
+
+    def has_prefix(self, folded: str) -> bool:
+        """Whether any vocabulary or lexicon word's folded spelling starts with `folded`
+        (two bisections: cheap enough to ask for hundreds of prefixes per keystroke)."""
+        low, high = _prefix_span(self._sorted[1], folded)
+        if high > low:
+            return True
+        if self._unknown is None:
+            return False
+        low, high = _prefix_span(self._unknown.folded, folded)
+        return high > low
 
     def prefix_probability(self, folded: str, log_probs: np.ndarray) -> float:
         """P(the next word's folded spelling starts with `folded`), lexicon words included."""

@@ -6,7 +6,9 @@ This is the one place that turns text into suggestions; the editor and `evaluate
   (incremental.py), or the Kneser-Ney trigram baseline (ngram.py);
 - the tokenizer that gives the model its ids and the words their usual case;
 - the candidate index with the optional completion lexicon (ranking.WordIndex);
-- the optional personal vocabulary (personal.py), mixed into the model's probabilities.
+- the optional personal vocabulary (personal.py), mixed into the model's probabilities;
+- the slip model (typos.py): completions of the prefixes one slip of the finger away from
+  the typed one, offered as corrections.
 It parses the text (ranking.parse), ranks, mixes and cases the words the same way whichever
 model is behind it, so the LSTM and the baseline are measured on exactly the same terms.
 
@@ -39,12 +41,14 @@ from autocomplete.engine.ranking import (
     parse,
 )
 from autocomplete.engine.tokenizer import Tokenizer, fold, pretokenize
+from autocomplete.engine.typos import ErrorModel, SlipConfig, SlipPrefixes
 from autocomplete.personal.store import PersonalModel
 from autocomplete.text import is_abbreviation
 
 __all__ = ["NextWordModel", "Phrase", "Suggester", "Suggestion", "Suggestions", "parse"]
 
 PERSONAL_EXTRA = 10  # model candidates beyond k, so blocked or re-ranked words leave room
+SLIPS = SlipConfig()  # the default error model; None turns slip corrections off
 
 
 class NextWordModel(Protocol):
@@ -84,12 +88,17 @@ class Suggester:
         name: str = "model",
         personal: PersonalWords | None = None,
         lexicon: Lexicon | None = None,
+        slips: SlipConfig | None = SLIPS,
     ):
         self.tokenizer = tokenizer
         self.model = model
         self.name = name  # shown in the editor's status bar
         self.personal = personal
         self.words = WordIndex(tokenizer, lexicon)
+        self.error_model = ErrorModel(slips) if slips is not None else None
+        self._slip_prefixes = (
+            SlipPrefixes(self.words, self.error_model) if self.error_model is not None else None
+        )
         self._lock = threading.RLock()
         self._context_ids = ContextIds(tokenizer)
         self._last_context: str | None = None
@@ -97,20 +106,29 @@ class Suggester:
         self._last_log_probs = np.empty(0)
 
     @classmethod
-    def load(cls, path: str | Path | None = None, personal: bool = True) -> Suggester:
+    def load(
+        cls, path: str | Path | None = None, personal: bool = True, slips: SlipConfig | None = SLIPS
+    ) -> Suggester:
         """Load a model (the shipped default when path is None); CheckpointError if bad.
 
         An .npz inference file is read by numpy alone; a training checkpoint (.pt) needs
         torch and is converted in memory (inference_file.read). With `personal`, suggestions
         mix in the user's own vocabulary (personal.py) from the user data folder;
-        `personal=False` gives the bare model.
+        `personal=False` gives the bare model. `slips=None` offers no slip corrections.
         """
         loaded = inference_file.read(path if path is not None else inference_file.DEFAULT_MODEL)
-        return cls.from_inference(loaded, personal=PersonalModel() if personal else None)
+        return cls.from_inference(
+            loaded, personal=PersonalModel() if personal else None, slips=slips
+        )
 
     @classmethod
     def from_inference(
-        cls, loaded: Inference, *, name: str | None = None, personal: PersonalWords | None = None
+        cls,
+        loaded: Inference,
+        *,
+        name: str | None = None,
+        personal: PersonalWords | None = None,
+        slips: SlipConfig | None = SLIPS,
     ) -> Suggester:
         """Suggest with a loaded network, its tokenizer and its completion lexicon."""
         config = loaded.model.config
@@ -120,6 +138,7 @@ class Suggester:
             name=name or f"{config.cell.upper()} {config.layers}x{config.hidden}",
             personal=personal,
             lexicon=loaded.lexicon,
+            slips=slips,
         )
 
     @property
@@ -185,40 +204,87 @@ class Suggester:
         if query is None:
             return Suggestions()
         log_probs = self.next_word_log_probs(query.context)
+        corrections: dict[str, float] = {}
         if query.partial:
             folded = fold(query.partial)
             # P(the word starts with what was typed): once per call, for both uses below.
             given = self.words.prefix_probability(folded, log_probs)
-            scored = self.words.completions(folded, log_probs, given, k + PERSONAL_EXTRA)
+            scored = self._completions(query, folded, log_probs, given, k)
+            if self._slip_prefixes is not None:
+                scored, corrections = self._with_slips(scored, query, folded, log_probs, given, k)
         else:
-            given = 1.0
             scored = self.words.next_words(log_probs, k + PERSONAL_EXTRA)
-        if self.personal is not None:
-            scored = self._mix_personal(scored, query, log_probs, given)
+            if self.personal is not None:
+                scored = self._mix_personal(scored, query, log_probs, 1.0, "")
+        ranked = [(p, word, False) for word, p in scored.items()]
+        ranked += [(p, word, True) for word, p in corrections.items()]
         result = Suggestions(replace=len(query.partial))
         offered: set[str] = set()
-        for word, prob in sorted(scored.items(), key=lambda item: -item[1]):
+        for prob, word, correction in sorted(ranked, key=lambda item: -item[0]):
             cased = self._cased(word, query)
             # Distinct words can case to the same text (e.g. upper-casing); offer it once.
             if cased not in offered:
                 offered.add(cased)
-                result.append(Suggestion(word=cased, prob=prob))
+                result.append(Suggestion(word=cased, prob=prob, correction=correction))
                 if len(result) == k:
                     break
         return result
 
+    def _completions(
+        self, query: Query, folded: str, log_probs: np.ndarray, given: float, k: int
+    ) -> dict[str, float]:
+        """P(word | context, its folded spelling starts with `folded`), the user's words mixed
+        in; `given` is the model's P(the word starts so)."""
+        scored = self.words.completions(folded, log_probs, given, k + PERSONAL_EXTRA)
+        if self.personal is not None:
+            scored = self._mix_personal(scored, query, log_probs, given, folded)
+        return scored
+
+    def _with_slips(
+        self,
+        scored: dict[str, float],
+        query: Query,
+        folded: str,
+        log_probs: np.ndarray,
+        given: float,
+        k: int,
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        """The completions of what was typed and the corrections of a slip in it, each with
+        P(word | context, typed) by the noisy channel: P(word | context) * P(typed | word),
+        where a completion was typed with no slip. Both are completed by the same path, so a
+        blocked word is no correction either."""
+        prefixes = self._slip_prefixes.likeliest(folded, log_probs)
+        if not prefixes:
+            return scored, {}
+        clean = given * self.error_model.clean(len(folded))
+        total = clean + sum(p_typed * given_there for p_typed, given_there in prefixes.values())
+        corrections: dict[str, float] = {}
+        for prefix, (p_typed, given_there) in prefixes.items():
+            weight = p_typed * given_there / total
+            for word, p in self._completions(query, prefix, log_probs, given_there, k).items():
+                # A word starting with the typed letters is a completion, scored above.
+                if not fold(word).startswith(folded) and p * weight > corrections.get(word, 0):
+                    corrections[word] = p * weight
+        return {word: p * clean / total for word, p in scored.items()}, corrections
+
     def _mix_personal(
-        self, scored: dict[str, float], query: Query, log_probs: np.ndarray, given: float
+        self,
+        scored: dict[str, float],
+        query: Query,
+        log_probs: np.ndarray,
+        given: float,
+        folded: str,
     ) -> dict[str, float]:
         """Mix in what the user wrote: (1 - w) * P_model + w * P_user, blocked words out.
 
-        Words the model has never seen (names, "e-mail") enter through P_user alone. `given`
-        is the model's probability of the typed prefix (1 for a next word).
+        Words the model has never seen (names, "e-mail") enter through P_user alone. `folded`
+        is the prefix the word starts with ("" for a next word) and `given` the model's
+        probability of it (1 for a next word).
         """
         personal = self.personal
         before = [] if query.sentence_start else pretokenize(query.context[-100:])[-2:]
-        if query.partial:
-            candidates = personal.completions(fold(query.partial), before)
+        if folded:
+            candidates = personal.completions(folded, before)
             mine, weight = personal.next_words(before, candidates)
             total = sum(mine.values())
             mine = {w: p / total for w, p in mine.items()} if total > 0 else {}
