@@ -93,9 +93,15 @@ def test_keystrokes_and_accuracy_by_hand():
     assert metrics.top3_after_2 == pytest.approx(3 / 4)  # casa, amarela, azul
     assert metrics.perplexity is None
     assert 0 <= metrics.latency_p50_ms <= metrics.latency_p95_ms
-    # Every bar read is a prefix of the text; azul is never accepted, so read to its end.
-    assert all(TEXT.startswith(call) for call in fake.calls)
-    assert fake.calls[-3:] == ["casa amarela, casa a", "casa amarela, casa az", TEXT[:-1]]
+    # Every bar read while typing is a prefix of the text; azul is never accepted, so read to
+    # its end. Then "amarela", the one word of 6+ letters, is typed with a slip and clean.
+    typing, slip_probes = fake.calls[:-2], fake.calls[-2:]
+    assert all(TEXT.startswith(call) for call in typing)
+    assert typing[-3:] == ["casa amarela, casa a", "casa amarela, casa az", TEXT[:-1]]
+    slipped, clean = slip_probes
+    assert clean == "casa amar" and slipped.startswith("casa a") and len(slipped) == len(clean)
+    assert slipped != clean
+    assert metrics.top3_after_slip == metrics.top3_after_4_clean == 0.0  # no bar for them
 
 
 def test_top3_after_letters_counts_only_longer_words():

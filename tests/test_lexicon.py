@@ -33,8 +33,11 @@ def toy_lexicon(**frequencies: float) -> Lexicon:
 
 
 def with_lexicon(loaded: inference_file.Inference, lexicon: Lexicon) -> Suggester:
-    """The tiny model's Suggester, completing from `lexicon` too."""
-    return Suggester(loaded.tokenizer, IncrementalNetwork(loaded.model), lexicon=lexicon)
+    """The tiny model's Suggester, completing from `lexicon` too (and no slip corrections,
+    whose share of the evidence would shift the probabilities these tests compare)."""
+    return Suggester(
+        loaded.tokenizer, IncrementalNetwork(loaded.model), lexicon=lexicon, slips=None
+    )
 
 
 def words(suggestions) -> list[str]:

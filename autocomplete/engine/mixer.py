@@ -45,6 +45,9 @@ class Candidates:
 
     probs: dict[str, float] = field(default_factory=dict)
     evidence: Evidence | None = None
+    # A correcting source (slips, typos.py) is a noisy channel: P(what was typed, read as
+    # is) and P(what was typed) in all; the other sources' words keep their ratio.
+    channel: tuple[float, float] | None = None
 
 
 class Mixer:
@@ -85,3 +88,11 @@ class Mixer:
                     mixed[word] = (1 - weight) * model_probability(word)
                 mixed[word] += weight * p
         return mixed
+
+    def correct(
+        self, mixed: dict[str, float], corrections: Candidates
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        """The mixed words and a correcting source's words, each with P(word | context, what
+        was typed) by its noisy channel: the mixed words read the typed letters as is."""
+        clean, total = corrections.channel
+        return {word: p * clean / total for word, p in mixed.items()}, corrections.probs

@@ -30,6 +30,9 @@ from autocomplete.text import is_word
 class Suggestion:
     word: str  # exactly what to insert in place of the last `Suggestions.replace` characters
     prob: float
+    # The word corrects a slip of the finger in what was typed ("compy" -> "computador"), not
+    # only its accents or case: a front end shows it as a correction.
+    correction: bool = False
 
 
 class Suggestions(list[Suggestion]):
@@ -192,6 +195,17 @@ class WordIndex:
         unknown = float(np.exp(log_probs[UNK_ID]))
         given = max(given, 1e-30)
         return {w: p / given for w, p in zip(words, (unknown * shares).tolist(), strict=True)}
+
+    def has_prefix(self, folded: str) -> bool:
+        """Whether any vocabulary or lexicon word's folded spelling starts with `folded`
+        (two bisections: cheap enough to ask for hundreds of prefixes per keystroke)."""
+        low, high = _prefix_span(self._sorted[1], folded)
+        if high > low:
+            return True
+        if self._unknown is None:
+            return False
+        low, high = _prefix_span(self._unknown.folded, folded)
+        return high > low
 
     def prefix_probability(self, folded: str, log_probs: np.ndarray) -> float:
         """P(the next word's folded spelling starts with `folded`), lexicon words included."""

@@ -6,8 +6,10 @@ This is the one place that turns text into suggestions; the editor and `evaluate
     text -> Query (query.py: parsed once, with the context's ids)
          -> the model's distribution (`NextWordModel`, incremental.py) -> Reading
          -> each candidate source (sources.py: model vocabulary, completion lexicon,
-            personal vocabulary) -> one mixer (mixer.py) -> blocked words out
-         -> casing (casing.py) -> Suggestions
+            personal vocabulary) -> one mixer (mixer.py)
+         -> slip corrections (typos.py: the same sources for the prefixes one slip of the
+            finger away, weighed by the noisy channel, marked as corrections)
+         -> blocked words out -> casing (casing.py) -> Suggestions
     phrases (phrases.py) extend the returned top word.
 
 The model is the word LSTM run by numpy with its incremental cache, or the Kneser-Ney trigram
@@ -47,11 +49,13 @@ from autocomplete.engine.sources import (
     Reading,
 )
 from autocomplete.engine.tokenizer import Tokenizer
+from autocomplete.engine.typos import ErrorModel, SlipConfig, SlipCorrections
 from autocomplete.personal.store import PersonalModel
 
 __all__ = ["NextWordModel", "Phrase", "Suggester", "Suggestion", "Suggestions", "parse"]
 
 PERSONAL_EXTRA = 10  # model candidates beyond k, so blocked or re-ranked words leave room
+SLIPS = SlipConfig()  # the default error model; None turns slip corrections off
 
 
 class NextWordModel(Protocol):
@@ -89,6 +93,7 @@ class Suggester:
         name: str = "model",
         personal: PersonalWords | None = None,
         lexicon: Lexicon | None = None,
+        slips: SlipConfig | None = SLIPS,
     ):
         self.tokenizer = tokenizer
         self.model = model
@@ -103,6 +108,13 @@ class Suggester:
         if personal is not None:
             self.sources.append(PersonalVocabulary(personal))
         self.mixer = Mixer()
+        self.error_model = ErrorModel(slips) if slips is not None else None
+        # The source of corrections, run after the mix: it completes other prefixes by it.
+        self.slips = (
+            SlipCorrections(self.words, self.error_model, self._mixed)
+            if self.error_model is not None
+            else None
+        )
         self.casing = Casing(tokenizer, personal.written_form if personal is not None else None)
         self._lock = threading.RLock()
         self._context_ids = ContextIds(tokenizer)
@@ -112,20 +124,29 @@ class Suggester:
         self._last_suggested: tuple[str, Suggestions] | None = None  # for suggest_phrase
 
     @classmethod
-    def load(cls, path: str | Path | None = None, personal: bool = True) -> Suggester:
+    def load(
+        cls, path: str | Path | None = None, personal: bool = True, slips: SlipConfig | None = SLIPS
+    ) -> Suggester:
         """Load a model (the shipped default when path is None); CheckpointError if bad.
 
         An .npz inference file is read by numpy alone; a training checkpoint (.pt) needs
         torch and is converted in memory (inference_file.read). With `personal`, suggestions
         mix in the user's own vocabulary (personal.py) from the user data folder;
-        `personal=False` gives the bare model.
+        `personal=False` gives the bare model. `slips=None` offers no slip corrections.
         """
         loaded = inference_file.read(path if path is not None else inference_file.DEFAULT_MODEL)
-        return cls.from_inference(loaded, personal=PersonalModel() if personal else None)
+        return cls.from_inference(
+            loaded, personal=PersonalModel() if personal else None, slips=slips
+        )
 
     @classmethod
     def from_inference(
-        cls, loaded: Inference, *, name: str | None = None, personal: PersonalWords | None = None
+        cls,
+        loaded: Inference,
+        *,
+        name: str | None = None,
+        personal: PersonalWords | None = None,
+        slips: SlipConfig | None = SLIPS,
     ) -> Suggester:
         """Suggest with a loaded network, its tokenizer and its completion lexicon."""
         config = loaded.model.config
@@ -135,6 +156,7 @@ class Suggester:
             name=name or f"{config.cell.upper()} {config.layers}x{config.hidden}",
             personal=personal,
             lexicon=loaded.lexicon,
+            slips=slips,
         )
 
     @property
@@ -207,15 +229,23 @@ class Suggester:
         query = self.query(text)
         if query is None:
             return Suggestions()
-        scored = self._without_blocked(self._mixed(query, self._reading(query), k))
+        reading = self._reading(query)
+        scored = self._mixed(query, reading, k)
+        corrections: dict[str, float] = {}
+        if self.slips is not None and reading.folded:
+            found = self.slips.candidates(query, reading, k)
+            if found.channel is not None:
+                scored, corrections = self.mixer.correct(scored, found)
+        ranked = [(p, word, False) for word, p in self._without_blocked(scored).items()]
+        ranked += [(p, word, True) for word, p in self._without_blocked(corrections).items()]
         result = Suggestions(replace=query.replace)
         offered: set[str] = set()
-        for word, prob in sorted(scored.items(), key=lambda item: -item[1]):
+        for prob, word, correction in sorted(ranked, key=lambda item: -item[0]):
             cased = self.casing(word, query)
             # Distinct words can case to the same text (e.g. upper-casing); offer it once.
             if cased not in offered:
                 offered.add(cased)
-                result.append(Suggestion(word=cased, prob=prob))
+                result.append(Suggestion(word=cased, prob=prob, correction=correction))
                 if len(result) == k:
                     break
         self._last_suggested = text, result

@@ -22,6 +22,12 @@ key, which also types the following space (one backspace more when the text goes
 something else, such as a comma), provided that saves keys. Separators and punctuation are
 typed normally. Keystroke savings = 1 - keys pressed / characters in the text.
 
+Slips: for each word of at least SLIP_WORD_LETTERS letters, the user also types its first
+SLIP_LETTERS letters with one slip of the finger (seeded: a neighbouring key on the ABNT2
+keyboard, two letters swapped, a letter left out or an extra neighbouring key, never on the
+first letter) and, as a control, the same letters clean; reported is how often the word is
+among the 3 suggestions after each.
+
 Phrases (phrases.py), per threshold: at each word start the user also sees the phrase on
 offer, if any (the next word and at least one more word or the sentence's final mark). When
 it is exactly what the text says next, they accept it all with one key (plus a backspace
@@ -35,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import random
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -50,14 +57,18 @@ from autocomplete.engine import inference_file
 from autocomplete.engine.inference_file import Inference
 from autocomplete.engine.ngram import KneserNeyTrigram
 from autocomplete.engine.phrases import MAX_WORDS, Continuation, PhraseFinder
-from autocomplete.engine.suggester import Suggester, Suggestion
-from autocomplete.engine.tokenizer import EOS_ID, TOKEN, Tokenizer
+from autocomplete.engine.suggester import SLIPS, Suggester, Suggestion
+from autocomplete.engine.tokenizer import EOS_ID, TOKEN, Tokenizer, fold
+from autocomplete.engine.typos import NEIGHBOURS
 from autocomplete.errors import AutocompleteError, CorpusError
 from autocomplete.personal.store import PersonalModel
 from autocomplete.text import is_word
 from autocomplete.training import corpus
 
 LETTERS_PROBED = 2  # top-3 accuracy is also reported after typing 1 and 2 letters
+SLIP_LETTERS = 4  # top-3 after this many letters typed with one slip, and clean
+SLIP_WORD_LETTERS = 6  # words long enough that even a left-out letter leaves a prefix
+SLIP_SEED = 23
 PERPLEXITY_ROWS = 16  # parallel streams when scoring the model
 PERPLEXITY_WINDOW = 256  # tokens per forward call
 PHRASE_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
@@ -74,6 +85,8 @@ class Metrics:
     top3: float  # ... is among the 3 suggestions
     top3_after_1: float  # among the 3 after typing its first letter (words of 2+ letters)
     top3_after_2: float  # ... first 2 letters (words of 3+ letters)
+    top3_after_slip: float  # ... first 4 letters typed with one slip (words of 6+ letters)
+    top3_after_4_clean: float  # ... the same words' first 4 letters typed right (control)
     keystroke_savings: float  # 1 - keys pressed / characters, with the 3-slot bar
     latency_p50_ms: float  # per suggest call
     latency_p95_ms: float
@@ -122,6 +135,19 @@ def evaluate_suggester(
     def top3_after(letters: int) -> float:
         return _mean([word in t.shown[letters] for word, t in trials if letters < len(t.shown)])
 
+    def top3_after_typing(typed: Callable[[str], str]) -> float:
+        """Whether each long word is among the 3 after typing `typed(word)` (not timed: the
+        latency is the simulated user's, typing the text as written)."""
+        return _mean(
+            [
+                word in [s.word for s in suggester.suggest(text[:start] + typed(word), SLOTS)]
+                for word, start in long_words
+            ]
+        )
+
+    long_words = [(m.group(), m.start()) for m in matches if len(m.group()) >= SLIP_WORD_LETTERS]
+    slips = random.Random(SLIP_SEED)
+
     latency_ms = np.array(latencies) * 1000 if latencies else np.zeros(1)
     phrase_metrics = []
     if phrases is not None:
@@ -138,12 +164,34 @@ def evaluate_suggester(
         top3=top3_after(0),
         top3_after_1=top3_after(1),
         top3_after_2=top3_after(2),
+        top3_after_slip=top3_after_typing(lambda w: with_slip(w[: SLIP_LETTERS + 1], slips)),
+        top3_after_4_clean=top3_after_typing(lambda w: w[:SLIP_LETTERS]),
         keystroke_savings=sum(t.keys_saved for _, t in trials) / len(text) if text else 0.0,
         latency_p50_ms=float(np.percentile(latency_ms, 50)),
         latency_p95_ms=float(np.percentile(latency_ms, 95)),
         words=len(trials),
         phrases=phrase_metrics,
     )
+
+
+def with_slip(start: str, rng: random.Random) -> str:
+    """The first len(start) - 1 letters of `start` as typed with one slip of the finger, never
+    on the first letter: a neighbouring key, two letters swapped (two equal letters take a
+    neighbouring key instead), a letter left out (the one after them comes in) or an extra
+    neighbouring key."""
+    letters = len(start) - 1
+    kind = rng.choice(("neighbour", "swap", "missing", "extra"))
+    if kind == "swap":
+        at = rng.randrange(1, letters - 1)
+        if start[at] != start[at + 1]:
+            return start[:at] + start[at + 1] + start[at] + start[at + 2 : letters]
+    at = rng.randrange(1, letters)
+    if kind == "missing":
+        return start[:at] + start[at + 1 :]
+    key = rng.choice(sorted(NEIGHBOURS.get(fold(start[at]), "x")))
+    if kind == "extra":
+        return start[:at] + key + start[at : letters - 1]
+    return start[:at] + key + start[at + 1 : letters]
 
 
 def _phrase_metrics(
@@ -357,6 +405,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="phrase completion: the thresholds to score, comma-separated (default: "
         f"{','.join(map(str, PHRASE_THRESHOLDS))}); 'none' skips phrases",
     )
+    parser.add_argument(
+        "--no-slips",
+        action="store_true",
+        help="offer no corrections of slips of the finger (the model as before them)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     return parser
 
@@ -419,19 +472,20 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, dict], list[dict], dict[st
             sources.append({"path": file, "source": name, "split": split})
 
     _note(f"model: {path}")
-    models: dict[str, SuggestsWords] = {"model": Suggester.from_inference(loaded)}
+    slips = None if args.no_slips else SLIPS
+    models: dict[str, SuggestsWords] = {"model": Suggester.from_inference(loaded, slips=slips)}
     perplexities: dict[str, Callable[[str], float]] = {"model": partial(perplexity, loaded)}
     if args.personal:
         personal = PersonalModel()
         _note(f"personal vocabulary: {personal.stats().words:,} words")
-        models["personal"] = Suggester.from_inference(loaded, personal=personal)
+        models["personal"] = Suggester.from_inference(loaded, personal=personal, slips=slips)
     if baseline_sources:
         _note(f"trigram: training on {' '.join(baseline_paths)}")
         splits = {s.name: known_splits[s.name, s.fingerprint] for s in baseline_sources}
         weights = {n: w for n, w in loaded.train_config.weights.items() if n in splits}
         trigram = KneserNeyTrigram.train(loaded.tokenizer, corpus.mix(splits, weights, "train"))
         models["trigram"] = Suggester(
-            loaded.tokenizer, trigram, name="trigram", lexicon=loaded.lexicon
+            loaded.tokenizer, trigram, name="trigram", lexicon=loaded.lexicon, slips=slips
         )
         perplexities["trigram"] = lambda text: trigram.perplexity(
             token_stream(loaded.tokenizer, text)
@@ -478,6 +532,8 @@ ROWS = [
     ("top3", "next word, top-3", "{:.1%}"),
     ("top3_after_1", "top-3 after 1 letter", "{:.1%}"),
     ("top3_after_2", "top-3 after 2 letters", "{:.1%}"),
+    ("top3_after_slip", "top-3 after 4 letters, one slip", "{:.1%}"),
+    ("top3_after_4_clean", "top-3 after 4 letters, clean", "{:.1%}"),
     ("keystroke_savings", "keystroke savings", "{:.1%}"),
     ("latency_p50_ms", "latency p50 (ms)", "{:.2f}"),
     ("latency_p95_ms", "latency p95 (ms)", "{:.2f}"),

@@ -1,6 +1,9 @@
-"""The bar under the editor: the top three suggestions, numbered as Alt+1..3 insert them."""
+"""The bar under the editor: the top three suggestions, numbered as Alt+1..3 insert them; a
+correction of a slip shows what it replaces ("compy→computador"), so it is never a surprise."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -9,6 +12,9 @@ from textual.widgets import Label
 
 from autocomplete import SLOTS
 from autocomplete.frontends.tui.editor import Offer
+
+if TYPE_CHECKING:
+    from autocomplete.engine.suggester import Suggestion
 
 
 class SuggestionBar(Horizontal):
@@ -20,7 +26,9 @@ class SuggestionBar(Horizontal):
         yield Label(id="notice")
 
     def show(self, offer: Offer | None) -> None:
-        words = [suggestion.word for suggestion in offer.suggestions] if offer else []
+        words = (
+            [_shown(suggestion, offer.partial) for suggestion in offer.suggestions] if offer else []
+        )
         for slot, label in enumerate(self.query(".slot").results(Label), start=1):
             word = words[slot - 1] if slot <= len(words) else ""
             label.update(Content.assemble((f"{slot} ", "bold"), word) if word else "")
@@ -29,3 +37,7 @@ class SuggestionBar(Horizontal):
         """Replace the slots with `notice` (why there are no suggestions)."""
         self.query_one("#notice", Label).update(notice)
         self.set_class(bool(notice), "-notice")
+
+
+def _shown(suggestion: Suggestion, partial: str) -> str:
+    return f"{partial}→{suggestion.word}" if suggestion.correction else suggestion.word
