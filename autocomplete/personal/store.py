@@ -551,6 +551,7 @@ class PersonalModel:
             if self._connection is None or _identity(self.path) == self._opened:
                 return False
             self._connection.close()
+            self.notice = self.problem = self.moved_aside = None  # about the old file
             self._connection = self._connect()
             return True
 
