@@ -96,10 +96,36 @@ def test_learn_cli(tmp_path, capsys, private_data_dir):
     assert learn.main(["--forget", "--yes", "--stats"]) == 0
     assert "0 words" in capsys.readouterr().out
     assert learn.main([str(tmp_path / "missing.txt")]) == 2
-    assert (
-        capsys.readouterr().err.strip()
-        == f"error: corpus path does not exist: {tmp_path / 'missing.txt'}"
+    assert capsys.readouterr().err == (
+        f"error: nothing learned; cannot learn from {tmp_path / 'missing.txt'} (does not exist)\n"
     )
+
+
+def test_learn_checks_every_path_before_learning_any(tmp_path, capsys, private_data_dir):
+    good = tmp_path / "good.txt"
+    good.write_text("Segue documento em anexo.", encoding="utf-8")
+    binary = tmp_path / "binarios"
+    binary.mkdir()
+    (binary / "a.txt").write_bytes(b"\0\1\2")
+    nope = tmp_path / "nope.txt"
+    assert learn.main([str(good), str(nope), str(binary)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (  # one line, every bad path named (before: the first one only)
+        f"error: nothing learned; cannot learn from {nope} (does not exist), "
+        f"{binary} (no readable text: binary file)\n"
+    )
+    assert PersonalModel().words() == set()  # before: good.txt was stored all the same
+    folder = tmp_path / "notas"
+    folder.mkdir()
+    (folder / "um.txt").write_text("Bom dia.", encoding="utf-8")
+    (folder / "dois.txt").write_text("Boa noite, Ana.", encoding="utf-8")
+    assert learn.main([str(good), str(folder)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{good}: 4 words stored",
+        f"{folder}: 2 files, 5 words stored",
+        "learned 9 words, 9 new: ana, anexo, boa, bom, dia, documento, em, noite, segue",
+    ]
 
 
 # A fresh interpreter runs no other threads, so the import forks a counting process. `learn`
@@ -131,7 +157,8 @@ def test_learn_cli_stopped_by_ctrl_c_keeps_the_files_learned_before(tmp_path, pr
     second.write_text(CHUNKED_TEXT.replace("Fernanda", "Beatriz"), encoding="utf-8")
     command = [sys.executable, "-c", LEARN_STOPPED, str(first), str(second)]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
-    assert result.stdout.split() == ["130", "0"]  # exit code 130, no counting process left
+    # What was stored before Ctrl+C is reported; exit code 130, no counting process left.
+    assert result.stdout.splitlines() == [f"{first}: 6 words stored", "130 0"]
     assert result.stderr == (
         "interrupted: the files learned before Ctrl+C are kept, the one being read is not\n"
     )
@@ -284,9 +311,13 @@ def test_learning_a_file_twice_says_nothing_was_new(tmp_path, capsys, private_da
     notes = tmp_path / "notas.txt"
     notes.write_text("Segue documento em anexo.", encoding="utf-8")
     assert learn.main([str(notes)]) == 0
-    assert capsys.readouterr().out == "learned 4 words, 4 new: anexo, documento, em, segue\n"
+    assert capsys.readouterr().out == (
+        f"{notes}: 4 words stored\nlearned 4 words, 4 new: anexo, documento, em, segue\n"
+    )
     assert learn.main([str(notes)]) == 0
-    assert capsys.readouterr().out == "learned 4 words, none new (counts of known words went up)\n"
+    assert capsys.readouterr().out == (
+        f"{notes}: 4 words stored\nlearned 4 words, none new (counts of known words went up)\n"
+    )
 
 
 def test_stats_lists_blocked_words_and_unblock_brings_one_back(capsys, private_data_dir):

@@ -74,6 +74,7 @@ class PersonalWords(PersonalCounts, Protocol):
     def written_form(self, word: str) -> str | None: ...
     def learn_text(self, text: str) -> int: ...
     def block(self, word: str) -> None: ...
+    def reopen_if_replaced(self) -> bool: ...
     @property
     def notice(self) -> str | None: ...
 
@@ -168,6 +169,11 @@ class Suggester:
         """Add the user's text to the personal vocabulary; returns the words learned."""
         self._last_suggested = None
         return self.personal.learn_text(text) if self.personal is not None else 0
+
+    def reopen_personal_if_replaced(self) -> bool:
+        """Reopen the personal vocabulary if its file was replaced or moved since it was
+        opened (by a `learn` run, or by hand); True if it was."""
+        return self.personal is not None and self.personal.reopen_if_replaced()
 
     def block(self, word: str) -> None:
         """Never suggest `word` again (needs the personal vocabulary to remember it)."""

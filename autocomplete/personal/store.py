@@ -132,6 +132,16 @@ def _problem(error: sqlite3.Error) -> str:
     return "unreadable"  # permissions, a folder in its place, an I/O error: not its contents
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(st_dev, st_ino) of the file at `path`: which file it is, whatever its name; None if
+    there is none."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 @dataclass
 class Stats:
     path: Path
@@ -213,6 +223,7 @@ class PersonalModel:
                 raise sqlite3.DatabaseError(f"database disk image is malformed: {verdict}")
             os.chmod(self.path, 0o600)
             self._connection = connection
+            self._opened = _identity(self.path)  # see reopen_if_replaced
             self._load()
         except BaseException:
             connection.close()
@@ -328,6 +339,18 @@ class PersonalModel:
             f"(lowest decayed count; phrases first) are dropped down to "
             f"{self.max_bytes * PRUNED_SHARE / 1e6:,.0f} MB; blocked words are kept"
         )
+
+    def reopen_if_replaced(self) -> bool:
+        """Open the store again if the file at `path` is no longer the one opened (a `learn`
+        run moved a damaged store aside and started a new one, the user moved or deleted
+        it): the old connection would write where nobody reads, or fail. True if reopened."""
+        with self._lock:
+            if self._connection is None or _identity(self.path) == self._opened:
+                return False
+            self._connection.close()
+            self.notice = self.problem = self.moved_aside = None  # about the old file
+            self._connection = self._connect()
+            return True
 
     @property
     def available(self) -> bool:
