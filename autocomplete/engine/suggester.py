@@ -173,7 +173,10 @@ class Suggester:
     def reopen_personal_if_replaced(self) -> bool:
         """Reopen the personal vocabulary if its file was replaced or moved since it was
         opened (by a `learn` run, or by hand); True if it was."""
-        return self.personal is not None and self.personal.reopen_if_replaced()
+        reopened = self.personal is not None and self.personal.reopen_if_replaced()
+        if reopened:
+            self._last_suggested = None  # ranked with the old file's words
+        return reopened
 
     def block(self, word: str) -> None:
         """Never suggest `word` again (needs the personal vocabulary to remember it)."""
