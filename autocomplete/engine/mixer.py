@@ -48,6 +48,8 @@ class Candidates:
     # A correcting source (slips, typos.py) is a noisy channel: P(what was typed, read as
     # is) and P(what was typed) in all; the other sources' words keep their ratio.
     channel: tuple[float, float] | None = None
+    # For a typed prefix, P(the next word starts with it) by this source, when it knows.
+    prefix_mass: float | None = None
 
 
 class Mixer:
@@ -88,6 +90,16 @@ class Mixer:
                     mixed[word] = (1 - weight) * model_probability(word)
                 mixed[word] += weight * p
         return mixed
+
+    def prefix_probability(self, model_given: float, sources: Sequence[Candidates]) -> float:
+        """P(the next word starts with the typed letters), mixed as `mix` mixes the words: a
+        prefix only the user's words start with ("Xeb" for "Xebrolindo") is not unlikely."""
+        given = model_given
+        for source in sources:
+            if source.prefix_mass is not None:
+                weight = self.weight(source.evidence)
+                given = (1 - weight) * given + weight * source.prefix_mass
+        return given
 
     def correct(
         self, mixed: dict[str, float], corrections: Candidates

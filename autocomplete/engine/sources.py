@@ -99,6 +99,6 @@ class PersonalVocabulary:
             mine, evidence = self.personal.distribution(before, words)
             total = sum(mine.values())
             mine = {w: p / total for w, p in mine.items()} if total > 0 else {}
-        else:
-            mine, evidence = self.personal.distribution(before)
+            return Candidates(mine, evidence, prefix_mass=total)
+        mine, evidence = self.personal.distribution(before)
         return Candidates(mine, evidence)
