@@ -44,6 +44,7 @@ def plot(path: Path, result: LongGapResult) -> bool:
             ylim=(0, 1.05),
         )
         axis.set_xticks(gaps, [str(k) for k in gaps])
+        axis.minorticks_off()
     axes[0].legend()
     gradient = axes[-1]
     for cell, by_gap in result.runs.items():
@@ -54,13 +55,14 @@ def plot(path: Path, result: LongGapResult) -> bool:
             label=cell,
         )
     gradient.set(
-        title="at initialisation",
+        title="gradient reaching the cue, at initialisation",
         xlabel="gap k (words)",
         ylabel="||d loss / d cue embedding||",
         xscale="log",
         yscale="log",
     )
-    gradient.set_xticks(gaps, [str(k) for k in gaps])
+    gradient.set_xticks(gaps, [str(k) for k in gaps], minor=False)
+    gradient.xaxis.set_minor_formatter("")
     gradient.legend()
     figure.tight_layout()
     figure.savefig(path, dpi=90, bbox_inches="tight")

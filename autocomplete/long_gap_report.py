@@ -236,7 +236,7 @@ def _explanation(result: LongGapResult) -> list[str]:
             "h_{t-1}): the chain rule multiplies k Jacobians diag(1 - h_t²) U, each one "
             "shrinking, so the gradient that tells the network what the cue should have "
             f"written falls from {_gradient(result, 'rnn', short):.1e} at k = {short} to "
-            f"{_gradient(result, 'rnn', far):.1e} at k = {far} ({rnn_drop:.0e} times smaller) "
+            f"{_gradient(result, 'rnn', far):.1e} at k = {far} (a factor of {rnn_drop:.1e}) "
             "before training starts, and is lost among the gradients of the filler words "
             f"read just before the answer. Fresh networks: {_at(result, 'rnn', False)}."
             + (
@@ -254,13 +254,15 @@ def _explanation(result: LongGapResult) -> list[str]:
         paragraph = (
             "The LSTM adds a cell state updated by addition, c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t: "
             "along it the derivative from one word to the next is the forget gate f_t, not a "
-            "squashing Jacobian, so with f_t near 1 the gradient crosses the gap almost "
-            "undiminished: the additive path. Chrono initialisation opens the forget gates "
-            "(time scales up to k words) and nearly shuts the input gates, so from the first "
+            "squashing Jacobian, so with f_t near 1 the gradient decays slowly rather than "
+            "geometrically across the gap: the additive path. Chrono initialisation opens "
+            "the forget gates (time scales up to k words) and nearly shuts the input gates, "
+            "so from the first "
             "step the cue written at the start survives the filler; training then teaches the "
             "gates when to write (the cue) and when to keep (every filler word). "
             + "; ".join(
-                f"{cell}: cue gradient {_gradient(result, cell, far):.1e} at k = {far}, "
+                f"{cell}: cue gradient {_gradient(result, cell, short):.1e} at k = {short} and "
+                f"{_gradient(result, cell, far):.1e} at k = {far}, "
                 f"{_at(result, cell, False)}"
                 for cell in gated
             )
