@@ -105,7 +105,7 @@ class FillerText:
             vocab_size=len(ids) + 1,
         )
         longest = max(config.gaps)
-        if min(len(text.train), len(text.validation)) <= longest:
+        if min(len(text.train), len(text.validation), len(text.test)) <= longest:
             raise ConfigError(
                 f"the long-gap corpus is too small: {len(train_words)} training and "
                 f"{len(test_words)} held-out words for gaps up to {longest}"
