@@ -17,6 +17,7 @@ the second half. Chance is one over the number of languages.
 
 from __future__ import annotations
 
+import copy
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -163,9 +164,12 @@ class LongGapNet(nn.Module):
 
 def cue_gradient_norm(net: LongGapNet, inputs: Tensor, answers: Tensor) -> float:
     """Mean over sequences of ||d loss / d x_cue||, x_cue the cue's embedding (step 0)."""
-    embedded = net.embedding(inputs).detach().requires_grad_(True)
+    # On a float64 copy: through the tanh RNN the gradient at k = 100 (~1e-35) underflows
+    # float32 to zero on its way back.
+    measured = copy.deepcopy(net).double()
+    embedded = measured.embedding(inputs).detach().requires_grad_(True)
     # A sum, not a mean: each sequence's gradient is its own, whatever the batch size.
-    loss = nn.functional.cross_entropy(net.read(embedded), answers, reduction="sum")
+    loss = nn.functional.cross_entropy(measured.read(embedded), answers, reduction="sum")
     (gradient,) = torch.autograd.grad(loss, embedded)
     return gradient[:, 0].norm(dim=-1).mean().item()
 

@@ -153,7 +153,8 @@ def section(result: LongGapResult, command: str, plotted: bool) -> str:
     lines += [
         "",
         f"**Steps to the target** (seeds that reached {100 * budget.target:.0f}% on validation; "
-        "mean steps of those):",
+        f"mean steps of those; validated every {budget.eval_every} steps, so "
+        f"{budget.eval_every} is the fewest):",
         "",
         _table(
             ["gap k (cap)", *cells],
@@ -229,14 +230,19 @@ def _explanation(result: LongGapResult) -> list[str]:
     cells = list(result.runs)
     lines = ["**Reading it.**"]
     if "rnn" in cells:
-        rnn_drop = _gradient(result, "rnn", short) / _gradient(result, "rnn", far)
+        far_gradient = _gradient(result, "rnn", far)
+        drop = (
+            f"a factor of {_gradient(result, 'rnn', short) / far_gradient:.1e}"
+            if far_gradient > 0
+            else "below the smallest float"
+        )
         lines += [
             "",
             "In the tanh RNN the answer reaches the cue only through h_t = tanh(W x_t + U "
             "h_{t-1}): the chain rule multiplies k Jacobians diag(1 - h_t²) U, each one "
             "shrinking, so the gradient that tells the network what the cue should have "
             f"written falls from {_gradient(result, 'rnn', short):.1e} at k = {short} to "
-            f"{_gradient(result, 'rnn', far):.1e} at k = {far} (a factor of {rnn_drop:.1e}) "
+            f"{far_gradient:.1e} at k = {far} ({drop}) "
             "before training starts, and is lost among the gradients of the filler words "
             f"read just before the answer. Fresh networks: {_at(result, 'rnn', False)}."
             + (

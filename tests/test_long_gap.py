@@ -92,7 +92,7 @@ def test_the_cue_gradient_vanishes_through_the_tanh_rnn_not_the_chrono_lstm(text
         torch.manual_seed(0)
         net = long_gap.LongGapNet(cell, text.vocab_size, config, 60)
         norms[cell] = long_gap.cue_gradient_norm(net, inputs, answers)
-    assert norms["rnn"] < norms["lstm"] / 100
+    assert 0 < norms["rnn"] < norms["lstm"] / 100  # vanished, yet measured (float64)
 
 
 def test_each_cell_starts_at_its_initialisation():
