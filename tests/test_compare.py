@@ -17,7 +17,8 @@ TINY = [
     "--minutes", "0.03", "--max-words", "60", "--probe-draws", "1", "--max-distance", "8",
     "--vocab-size", "150", "--emb", "16", "--hidden", "16", "--batch-size", "4", "--bptt", "12",
     "--epochs", "2", "--eval-every", "20",
-    "--long-gap-gaps", "2", "4", "--long-gap-seeds", "2", "--long-gap-steps", "3",
+    "--long-gap-gaps", "2", "4", "--long-gap-seeds", "2", "--long-gap-base-steps", "3",
+    "--long-gap-steps-per-word", "0", "--long-gap-lrs", "0.01",
 ]  # fmt: skip
 MODELS = ("rnn", "gru", "lstm", "trigram")
 
@@ -92,8 +93,10 @@ def test_the_long_gap_task_is_in_the_report_and_results(comparison):
     report = (comparison / "report.md").read_text(encoding="utf-8")
     results = json.loads((comparison / "results.json").read_text(encoding="utf-8"))
     task = results["long_gap_task"]
-    assert set(task) == {"rnn", "gru", "lstm", "chance"}
-    assert all(set(task[cell]) == {"2", "4"} for cell in ("rnn", "gru", "lstm"))
+    assert set(task) == {"rnn", "irnn", "gru", "lstm", "chance"}
+    assert all(set(task[cell]) == {"2", "4"} for cell in ("rnn", "irnn", "gru", "lstm"))
+    assert len(results["long_gap_task_seeds"]["irnn"]["4"]) == 2  # one per seed
+    assert set(results["long_gap_task_sd"]["lstm"]) == {"2", "4"}
     assert task["chance"] == pytest.approx(1 / 7, abs=1e-4)
     assert report.index(long_gap_report.HEADING) < report.index("## Reading the numbers")
 
@@ -106,7 +109,8 @@ def test_long_gap_only_keeps_the_language_model_part(comparison, tmp_path):
         (out / name).write_text((comparison / name).read_text(encoding="utf-8"), "utf-8")
     corpus = Path(json.loads((comparison / "results.json").read_text())["setup"]["corpus"][0])
     argv = ["--long-gap-only", "--corpus", str(corpus), "--out", str(out)]
-    argv += ["--long-gap-gaps", "3", "--long-gap-seeds", "1", "--long-gap-steps", "2"]
+    argv += ["--long-gap-gaps", "3", "--long-gap-seeds", "1", "--long-gap-base-steps", "2"]
+    argv += ["--long-gap-lrs", "0.01"]
     assert compare.main(argv) == 0
     report = (out / "report.md").read_text(encoding="utf-8")
     old_report = (comparison / "report.md").read_text(encoding="utf-8")

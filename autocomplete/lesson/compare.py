@@ -36,7 +36,13 @@ from autocomplete.engine.suggester import Suggester
 from autocomplete.engine.tokenizer import Tokenizer
 from autocomplete.errors import AutocompleteError, ConfigError
 from autocomplete.evaluation import evaluate
-from autocomplete.lesson import long_gap, long_gap_report, probe
+from autocomplete.lesson import (
+    long_gap,
+    long_gap_budget,
+    long_gap_experiment,
+    long_gap_report,
+    probe,
+)
 from autocomplete.lesson.gradients import gradient_by_distance
 from autocomplete.lesson.probe import ItemScore, ProbeItem
 from autocomplete.training import checkpoint, corpus, data
@@ -363,7 +369,7 @@ def _probe_section(
         "## Long-gap probe: accuracy vs distance from the cue",
         "",
         f"{len(items)} generated sentences where a cue decides the next word k words later "
-        "(see `autocomplete/probe.py`): country -> language, gender agreement across a "
+        "(see `autocomplete/lesson/probe.py`): country -> language, gender agreement across a "
         "clause, an open parenthesis that must close. An item counts as right when the model "
         "gives the right word a higher probability than every alternative (a tie for the top "
         "earns its share). `all` is the mean "
@@ -598,18 +604,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     task.add_argument("--long-gap-seeds", type=int, default=defaults.seeds, help="seeds per k")
     task.add_argument(
-        "--long-gap-steps", type=int, default=defaults.steps, help="training steps per network"
+        "--long-gap-base-steps",
+        type=int,
+        default=defaults.budget.base_steps,
+        help="step cap per network: this plus --long-gap-steps-per-word times k",
+    )
+    task.add_argument("--long-gap-steps-per-word", type=int, default=defaults.budget.steps_per_word)
+    task.add_argument(
+        "--long-gap-lrs",
+        type=float,
+        nargs="+",
+        default=list(defaults.lrs),
+        help="learning rates swept per cell (one: no sweep)",
     )
     return parser
 
 
 def run_long_gap(args: argparse.Namespace, command: str) -> Path:
     config = long_gap.LongGapConfig(
-        gaps=tuple(args.long_gap_gaps), seeds=args.long_gap_seeds, steps=args.long_gap_steps
+        gaps=tuple(args.long_gap_gaps),
+        seeds=args.long_gap_seeds,
+        lrs=tuple(args.long_gap_lrs),
+        budget=long_gap_budget.Budget(
+            base_steps=args.long_gap_base_steps, steps_per_word=args.long_gap_steps_per_word
+        ),
     )
     config.validate()
     text = long_gap.FillerText.read(args.long_gap_corpus or args.corpus, config)
-    result = long_gap.run(text, config)
+    result = long_gap_experiment.run(text, config)
     out = Path(args.out)
     long_gap_report.write(out, result, command)
     return out / "report.md"

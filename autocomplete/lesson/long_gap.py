@@ -8,16 +8,17 @@ gradient from the answer must reach the cue through k applications of the recurr
 which is what the lesson says a simple RNN cannot do and a gated cell can.
 
 Trained directly, one small network per (cell, k, seed), with the loss on the answer alone
-and the same budget (steps x batch, learning rate, clipping) for every cell and every k.
-Scored on fresh sequences whose fillers come from the held-out test split of the text.
-Chance is one over the number of languages.
+and the same rules for every cell: each cell's learning rate is chosen by a small sweep at
+the longest gap, and each network trains until its held-out accuracy reaches a target, stops
+improving, or hits a step cap that grows with k (`long_gap_budget`). Validated on sequences
+whose fillers come from the first half of the held-out test split, scored on fresh ones from
+the second half. Chance is one over the number of languages.
 """
 
 from __future__ import annotations
 
+import copy
 import statistics
-import sys
-import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,11 +27,11 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from autocomplete.config import Cell
 from autocomplete.errors import ConfigError
+from autocomplete.lesson.long_gap_budget import Budget, Training, accuracy, train_to_target
+from autocomplete.lesson.long_gap_cells import LONG_GAP_CELLS, LongGapCell, recurrent_layer
 from autocomplete.lesson.probe import COUNTRIES
 from autocomplete.training import corpus
-from autocomplete.training.model import CELLS
 
 UNK = 0
 # The country is the cue (the last word of "Na França"); its language is the answer.
@@ -41,33 +42,49 @@ ANSWERS = tuple(language for _, language in COUNTRIES)
 @dataclass
 class LongGapConfig:
     gaps: tuple[int, ...] = (5, 10, 20, 50, 100)
-    cells: tuple[Cell, ...] = ("rnn", "gru", "lstm")
-    seeds: int = 5  # 6 minutes for all cells and gaps on a quiet 2-core CPU
-    steps: int = 400  # the same budget for every cell and every k
-    batch_size: int = 64
+    cells: tuple[LongGapCell, ...] = LONG_GAP_CELLS
+    seeds: int = 5
+    budget: Budget = field(default_factory=Budget)
+    # Also train each (cell, seed) on the gaps in turn, shortest first, one network throughout.
+    curriculum: bool = True
+    # Adam learning rates tried per cell at the longest gap; one value skips the sweep.
+    lrs: tuple[float, ...] = (3e-4, 1e-3, 3e-3, 1e-2)
+    # Small and narrow: a step at k = 100 costs ~11 ms (rnn, lstm) or ~23 ms (gru) on one
+    # thread, so all cells, gaps, seeds and the sweep fit in well under an hour.
+    batch_size: int = 32
     emb: int = 32
-    hidden: int = 64
-    lr: float = 3e-3
+    hidden: int = 32
     clip: float = 1.0
-    forget_bias: float = 1.0  # the LSTM's, as in the language model (config.ModelConfig)
     filler_vocab: int = 2_000  # most frequent training words; the rest read as one unknown word
+    validation_items: int = 512  # fixed held-out sequences that decide when to stop
     test_items: int = 2_000  # fresh held-out sequences per (cell, k, seed)
+    gradient_items: int = 256  # sequences the cue's gradient at initialisation is averaged over
     max_words: int = 2_000_000  # filler text read per split, at most
     threads: int = 1  # the matrices are tiny: more threads only add synchronisation
 
     def validate(self) -> None:
-        for name in ("seeds", "steps", "batch_size", "emb", "hidden", "filler_vocab"):
+        for name in ("seeds", "batch_size", "emb", "hidden", "filler_vocab"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"long-gap {name} must be positive, not {getattr(self, name)}")
         if not self.gaps or min(self.gaps) < 1:
             raise ConfigError(f"long-gap gaps must be positive, not {self.gaps}")
+        if not self.lrs or min(self.lrs) <= 0:
+            raise ConfigError(f"long-gap learning rates must be positive, not {self.lrs}")
+        unknown = set(self.cells) - set(LONG_GAP_CELLS)
+        if unknown:
+            raise ConfigError(f"unknown long-gap cells {sorted(unknown)}; use {LONG_GAP_CELLS}")
+        self.budget.validate()
 
 
 @dataclass
 class FillerText:
-    """Real text as word ids, cut into k-word fillers: training and held-out streams."""
+    """Real text as word ids, cut into k-word fillers: training and held-out streams.
+
+    The held-out test split is halved: validation decides when training stops, test scores.
+    """
 
     train: np.ndarray
+    validation: np.ndarray
     test: np.ndarray
     vocab_size: int  # filler ids are below it; the cues follow
 
@@ -80,13 +97,16 @@ class FillerText:
         masked = {word.lower() for word in (*CUES, *ANSWERS)}
         counts = Counter(word for word in train_words if word not in masked)
         ids = {word: i + 1 for i, (word, _) in enumerate(counts.most_common(config.filler_vocab))}
+        held_out = np.array([ids.get(word, UNK) for word in test_words], dtype=np.int64)
+        half = len(held_out) // 2
         text = cls(
             train=np.array([ids.get(word, UNK) for word in train_words], dtype=np.int64),
-            test=np.array([ids.get(word, UNK) for word in test_words], dtype=np.int64),
+            validation=held_out[:half],
+            test=held_out[half:],
             vocab_size=len(ids) + 1,
         )
         longest = max(config.gaps)
-        if min(len(text.train), len(text.test)) <= longest:
+        if min(len(text.train), len(text.validation), len(text.test)) <= longest:
             raise ConfigError(
                 f"the long-gap corpus is too small: {len(train_words)} training and "
                 f"{len(test_words)} held-out words for gaps up to {longest}"
@@ -128,93 +148,121 @@ def make_batch(
 class LongGapNet(nn.Module):
     """Embedding -> one recurrent layer -> the answer read from the last state."""
 
-    def __init__(self, cell: Cell, vocab_size: int, config: LongGapConfig):
+    def __init__(self, cell: LongGapCell, vocab_size: int, config: LongGapConfig, k: int):
         super().__init__()
         self.embedding = nn.Embedding(vocab_size + len(CUES), config.emb)
-        self.rnn = CELLS[cell](config.emb, config.hidden, batch_first=True)
+        self.rnn = recurrent_layer(cell, config.emb, config.hidden, k)
         self.readout = nn.Linear(config.hidden, len(ANSWERS))
-        if cell == "lstm":  # the same initialisation as the language model's LSTM
-            for name, parameter in self.rnn.named_parameters():
-                if name.startswith("bias_"):
-                    size = parameter.shape[0] // 4
-                    value = config.forget_bias if name.startswith("bias_ih") else 0.0
-                    with torch.no_grad():
-                        parameter[size : 2 * size].fill_(value)
 
     def forward(self, inputs: Tensor) -> Tensor:
-        output, _ = self.rnn(self.embedding(inputs))
+        return self.read(self.embedding(inputs))
+
+    def read(self, embedded: Tensor) -> Tensor:
+        output, _ = self.rnn(embedded)
         return self.readout(output[:, -1])
 
 
+def cue_gradient_norm(net: LongGapNet, inputs: Tensor, answers: Tensor) -> float:
+    """Mean over sequences of ||d loss / d x_cue||, x_cue the cue's embedding (step 0)."""
+    # On a float64 copy: through the tanh RNN the gradient at k = 100 (~1e-35) underflows
+    # float32 to zero on its way back.
+    measured = copy.deepcopy(net).double()
+    embedded = measured.embedding(inputs).detach().requires_grad_(True)
+    # A sum, not a mean: each sequence's gradient is its own, whatever the batch size.
+    loss = nn.functional.cross_entropy(measured.read(embedded), answers, reduction="sum")
+    (gradient,) = torch.autograd.grad(loss, embedded)
+    return gradient[:, 0].norm(dim=-1).mean().item()
+
+
+@dataclass
+class SeedRun:
+    """One network trained on one gap: how far it got and what it took."""
+
+    lr: float
+    training: Training
+    accuracy: float  # on fresh sequences from the held-out test half
+    cue_gradient: float  # cue_gradient_norm before the first step
+
+
 def train_and_score(
-    cell: Cell, k: int, seed: int, text: FillerText, config: LongGapConfig
-) -> float:
-    """Train one network on gap k and return its accuracy on fresh held-out sequences."""
+    cell: LongGapCell, k: int, seed: int, lr: float, text: FillerText, config: LongGapConfig
+) -> SeedRun:
+    """Train one fresh network on gap k within the budget; score it on held-out sequences."""
     torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    net = LongGapNet(cell, text.vocab_size, config)
-    optimizer = torch.optim.Adam(net.parameters(), lr=config.lr)
-    for _ in range(config.steps):
-        inputs, answers = make_batch(text.train, text.vocab_size, k, config.batch_size, rng)
-        loss = nn.functional.cross_entropy(net(inputs), answers)
-        optimizer.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(net.parameters(), config.clip)
-        optimizer.step()
-    test_rng = np.random.default_rng(10_000 + seed)  # other draws than training's
-    inputs, answers = make_batch(text.test, text.vocab_size, k, config.test_items, test_rng)
-    net.eval()
-    with torch.no_grad():
-        return (net(inputs).argmax(dim=-1) == answers).float().mean().item()
+    net = LongGapNet(cell, text.vocab_size, config, k)
+    optimizer = torch.optim.Adam(net.parameters(), lr=lr)
+    return fit(net, optimizer, k, seed, text, config, np.random.default_rng(seed))
+
+
+def fit(
+    net: LongGapNet,
+    optimizer: torch.optim.Adam,
+    k: int,
+    seed: int,
+    text: FillerText,
+    config: LongGapConfig,
+    rng: np.random.Generator,
+) -> SeedRun:
+    """Measure the cue's gradient, train on gap k within the budget, score on the test half."""
+    # Other draws than training's; the validation set is fixed, the same at every check.
+    validation = make_batch(
+        text.validation,
+        text.vocab_size,
+        k,
+        config.validation_items,
+        np.random.default_rng(seed + 10_000),
+    )
+    gradient = cue_gradient_norm(
+        net, validation[0][: config.gradient_items], validation[1][: config.gradient_items]
+    )
+    training = train_to_target(
+        net,
+        optimizer,
+        lambda: make_batch(text.train, text.vocab_size, k, config.batch_size, rng),
+        validation,
+        config.budget,
+        k,
+        config.clip,
+    )
+    test = make_batch(
+        text.test, text.vocab_size, k, config.test_items, np.random.default_rng(seed + 20_000)
+    )
+    return SeedRun(optimizer.param_groups[0]["lr"], training, accuracy(net, *test), gradient)
 
 
 @dataclass
 class LongGapResult:
-    accuracy: dict[str, dict[int, list[float]]]  # cell -> k -> one accuracy per seed
+    runs: dict[str, dict[int, list[SeedRun]]]  # cell -> k -> one fresh network per seed
     chance: float
     config: LongGapConfig
+    # cell -> k -> one network per seed, trained on every shorter gap first
+    curriculum: dict[str, dict[int, list[SeedRun]]] = field(default_factory=dict)
+    # The learning-rate sweep (fresh networks, a seed never scored): cell -> lr -> k -> run
+    sweep: dict[str, dict[float, dict[int, SeedRun]]] = field(default_factory=dict)
     minutes: float = 0.0
     filler_words: dict[str, int] = field(default_factory=dict)
 
-    def mean(self, cell: str, k: int) -> float:
-        return statistics.fmean(self.accuracy[cell][k])
+    def accuracy(self, cell: str, k: int, curriculum: bool = False) -> list[float]:
+        runs = self.curriculum if curriculum else self.runs
+        return [run.accuracy for run in runs[cell][k]]
 
-    def spread(self, cell: str, k: int) -> float:
+    def mean(self, cell: str, k: int, curriculum: bool = False) -> float:
+        return statistics.fmean(self.accuracy(cell, k, curriculum))
+
+    def spread(self, cell: str, k: int, curriculum: bool = False) -> float:
         """Sample standard deviation over seeds (0 with a single seed)."""
-        values = self.accuracy[cell][k]
+        values = self.accuracy(cell, k, curriculum)
         return statistics.stdev(values) if len(values) > 1 else 0.0
+
+    def lr(self, cell: str) -> float:
+        """The learning rate the cell trained with (the sweep's choice), in both schedules."""
+        return next(iter(self.runs[cell].values()))[0].lr
 
     def to_json(self) -> dict:
         """The results.json form: mean accuracy per cell and gap (string keys), and chance."""
         table: dict = {
             cell: {str(k): round(self.mean(cell, k), 4) for k in gaps}
-            for cell, gaps in self.accuracy.items()
+            for cell, gaps in self.runs.items()
         }
         table["chance"] = round(self.chance, 4)
         return table
-
-
-def run(text: FillerText, config: LongGapConfig, log=sys.stderr) -> LongGapResult:
-    config.validate()
-    torch.set_num_threads(config.threads)
-    started = time.monotonic()
-    accuracy: dict[str, dict[int, list[float]]] = {cell: {} for cell in config.cells}
-    for k in config.gaps:
-        for cell in config.cells:
-            accuracy[cell][k] = [
-                train_and_score(cell, k, seed, text, config) for seed in range(config.seeds)
-            ]
-            print(
-                f"long gap k={k} {cell}: "
-                + " ".join(f"{a:.3f}" for a in accuracy[cell][k])
-                + f" ({(time.monotonic() - started) / 60:.1f} min)",
-                file=log,
-                flush=True,
-            )
-    return LongGapResult(
-        accuracy=accuracy,
-        chance=1 / len(ANSWERS),
-        config=config,
-        minutes=round((time.monotonic() - started) / 60, 1),
-        filler_words={"train": len(text.train), "test": len(text.test)},
-    )
