@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from conftest import SAMPLE_CORPUS
+
 from autocomplete.engine import inference_file
 from autocomplete.training import checkpoint, ship
+from autocomplete.training import trainer as train
 
 
 def test_ship_exports_over_the_target_and_says_what_it_replaced(tmp_path, tiny_model, capsys):
@@ -35,3 +38,16 @@ def test_ship_writes_no_torch_checkpoint(tmp_path, tiny_model, capsys):
     target = tmp_path / "model.pt"
     assert ship.main([str(tiny_model), "--to", str(target)]) == 2
     assert ".npz" in capsys.readouterr().err and not target.exists()
+
+
+def test_a_fine_tuned_model_keeps_its_starting_models_lexicon(tmp_path, tiny_model, capsys):
+    start = tmp_path / "start.npz"
+    assert ship.main([str(tiny_model), "--to", str(start)]) == 0  # gives it a lexicon
+    lexicon = inference_file.load(start).lexicon
+    out = tmp_path / "tuned"
+    argv = ["--init-from", str(start), "--corpus", str(SAMPLE_CORPUS), "--out", str(out)]
+    assert train.main([*argv, "--epochs", "1", "--batch-size", "4", "--quiet"]) == 0
+    target = tmp_path / "shipped.npz"
+    assert ship.main([str(out), "--to", str(target)]) == 0
+    assert "lexicon of the model it was fine-tuned from" in capsys.readouterr().out
+    assert inference_file.load(target).lexicon.words == lexicon.words

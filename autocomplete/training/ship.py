@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from autocomplete.engine import inference_file
+from autocomplete.engine.lexicon import Lexicon
 from autocomplete.errors import AutocompleteError, CheckpointError
 from autocomplete.training import build_lexicon as lexicon
 
@@ -45,12 +46,29 @@ def ship(source: Path, target: Path) -> str:
         except AutocompleteError:
             replaced = "(an unreadable file)"
     added = ""
+    if new.lexicon is None and (kept := _starting_lexicon(new)) is not None:
+        new = dataclasses.replace(new, lexicon=kept)
+        added = f"\nwith the lexicon of the model it was fine-tuned from ({len(kept):,} words)"
     if new.lexicon is None:
         words = lexicon.build(corpus_counts=lexicon.training_counts(new.train_config.corpus))
         new = dataclasses.replace(new, lexicon=words)
         added = f"\nwith a completion lexicon of {len(words):,} words: {words.source}"
     inference_file.save(target, new)
     return f"{target} now holds {source}: {describe(new)}{added}\nit replaced: {replaced}"
+
+
+def _starting_lexicon(new: inference_file.Inference) -> Lexicon | None:
+    """The lexicon of the model `new` was fine-tuned from (train --init-from), when both
+    have the same vocabulary: a lexicon holds the words beyond the vocabulary, so it fits."""
+    start = new.train_config.init_from
+    if not start:
+        return None
+    try:
+        initial = inference_file.read(start)
+    except AutocompleteError:
+        return None
+    same = initial.tokenizer.model_bytes == new.tokenizer.model_bytes
+    return initial.lexicon if same else None
 
 
 def main(argv: list[str] | None = None) -> int:
