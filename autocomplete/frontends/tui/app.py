@@ -80,7 +80,7 @@ class EditorApp(App[None]):
         self.options = options or EditorOptions()
         self.document = Document(self.options.path, text)
         self.suggestions = SuggestionDisplay(self, self.options)
-        self.learning = Learning(self, self.options, self.document.text)
+        self.learning = Learning(self, self.options, self.document.opened_text)
         self.saving = Saving(
             self,
             self.document,
@@ -104,7 +104,8 @@ class EditorApp(App[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
-            yield SuggestingEditor(self.document.text, phrases=self.options.phrases, id="editor")
+            text, phrases = self.document.opened_text, self.options.phrases
+            yield SuggestingEditor(text, phrases=phrases, id="editor")
             yield ProbabilityPanel(id="panel")
         yield SuggestionBar(id="bar")
         yield StatusBar(id="status").data_bind(EditorApp.modified)

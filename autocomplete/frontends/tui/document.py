@@ -56,10 +56,11 @@ class Document:
     def __init__(self, path: Path | None, raw: str) -> None:
         """`raw` is the file as read (a BOM and any line breaks: saving writes them back)."""
         self.path = path  # None: a new buffer, named on its first save
-        self.text, self.layout = split_layout(raw)  # the text as the editor opens it
+        # The text as the editor opens it ("\n" breaks, no BOM): not kept up with the edits.
+        self.opened_text, self.layout = split_layout(raw)
         # What FILE holds, as the editor's lines: quitting compares against it (a list compare
         # that skips the lines both share, where a text compare would join 20 MB first).
-        self.saved_lines = lines_of(self.text)
+        self.saved_lines = lines_of(self.opened_text)
         # The file as read: a save first checks that no other program changed it since.
         self.disk: DiskState | None = disk_state(path) if path else None
         self.edits = 0  # changes so far: orders recovery writes against saves

@@ -140,7 +140,7 @@ class Recovering:
 
     def offer(self) -> None:
         """Offer the text a crashed session left unsaved, if it differs from the file."""
-        recovered = self.document.recovery.left_behind(self.document.text)
+        recovered = self.document.recovery.left_behind(self.document.opened_text)
         if recovered is not None:
             self.app.push_screen(
                 RecoverText(self.document.name, recovered.written_at),
