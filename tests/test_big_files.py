@@ -12,7 +12,7 @@ from test_recovery import recovery_written
 from test_tui import SIZE, bar_words, editor_of, pilot_test, settle
 
 from autocomplete import Suggester
-from autocomplete.frontends.tui import app as app_module
+from autocomplete.frontends.tui import document as document_module
 from autocomplete.frontends.tui import editor as editor_module
 from autocomplete.frontends.tui import recovery
 from autocomplete.frontends.tui.app import EditorApp, EditorOptions
@@ -97,14 +97,14 @@ class HeldSave:
     def __init__(self, monkeypatch) -> None:
         self.started = threading.Event()
         self._go = threading.Event()
-        save = app_module.save_document
+        save = document_module.save_document
 
         def held(*args, **kwargs) -> None:
             self.started.set()
             assert self._go.wait(30), "the test never released the save"
             save(*args, **kwargs)
 
-        monkeypatch.setattr(app_module, "save_document", held)
+        monkeypatch.setattr(document_module, "save_document", held)
 
     def release(self) -> None:
         self._go.set()

@@ -74,7 +74,11 @@ class Offer:
 
 
 class SuggestingEditor(TextArea):
-    """A plain-text editor whose `suggester` (set once the model has loaded) offers words."""
+    """A plain-text editor whose `suggester` (set once the model has loaded) offers words.
+
+    Over 150 lines: Textual looks for the accepting keys' bindings and actions on the widget
+    that has the focus, and an offer's life (asked for, shown as ghost text, accepted or
+    dismissed) is one piece of state those actions share."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority, so they run before TextArea's own key handling (Tab would indent).
