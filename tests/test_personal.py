@@ -15,10 +15,17 @@ from hypothesis import strategies as st
 
 from autocomplete import Suggester
 from autocomplete.engine import inference_file
-from autocomplete.engine.tokenizer import fold
+from autocomplete.engine.tokenizer import fold, sentence_before
 from autocomplete.evaluation import evaluate
 from autocomplete.personal import import_files as learn
-from autocomplete.personal.store import MAX_COMPLETIONS, PersonalModel, _Counts, default_path
+from autocomplete.personal.store import (
+    MAX_COMPLETIONS,
+    PersonalModel,
+    _Counts,
+    context_keys,
+    default_path,
+)
+from autocomplete.text import WORD
 
 
 def test_learned_phrase_dominates_its_context(private_data_dir):
@@ -438,3 +445,55 @@ def test_a_word_that_follows_its_context_is_completed_among_commoner_ones(tiny_m
     assert "quintanilha" in personal.completions("qu", ["trimestral", "da"])
     offered = suggester.suggest("O relatório trimestral da Qu", k=3)
     assert "Quintanilha" in [suggestion.word for suggestion in offered]
+
+
+def test_a_line_break_ends_a_paragraph_when_learning():
+    counts = _Counts()
+    counts.add_text("Bom dia, segue em anexo\nAtenciosamente,\nAna", limit=10_000)
+    assert ("em", "anexo", "atenciosamente") not in counts.triples
+    assert ("anexo", "atenciosamente") not in counts.pairs
+    assert (",", "ana") not in counts.pairs
+    assert counts.triples[("</s>", "</s>", "atenciosamente")] == 1
+    # A hard-wrapped file (many lines broken mid-sentence) is still unwrapped.
+    wrapped = "\n".join(["o relatório do mês passado foi", "enviado para a diretoria e"] * 8)
+    counts = _Counts()
+    counts.add_text(wrapped + "\naprovado.", limit=10_000)
+    assert counts.pairs[("foi", "enviado")] == 8 and counts.pairs[("e", "o")] == 7
+
+
+TYPED = (
+    "Segue o anexo. Obrigado pela ajuda!\nAtenciosamente,\nAna\n\n"
+    "O Sr. Silva disse: — Vou amanhã. Ele vai, claro... e volta."
+)
+
+
+def test_the_suggester_asks_for_the_context_learning_counted():
+    """One definition of a word's context (tokenizer.sentence_before, padded with </s>): at
+    every word of a typed text, the context the Suggester asks the store for is the one
+    learning counted that word after, after a full stop inside a paragraph too."""
+    counts = _Counts()
+    counts.add_text(TYPED, limit=10_000)
+    for match in WORD.finditer(TYPED):
+        one, two = context_keys(sentence_before(TYPED[: match.start()]))
+        word = match.group().lower()
+        assert (one, word) in counts.pairs, (one, word)
+        assert (*two.split(" "), word) in counts.triples, (two, word)
+    assert context_keys(sentence_before("Segue o anexo. Obrigado ")) == (
+        "obrigado",
+        "</s> obrigado",
+    )
+    assert sentence_before("Bom dia.\n") == [] and sentence_before("") == []
+
+
+def test_after_a_full_stop_the_suggester_finds_the_learned_two_word_context(tiny_model):
+    suggester = Suggester.load(tiny_model)
+    suggester.learn("Segue o anexo. Obrigado pela ajuda.")
+    personal = suggester.personal
+    asked: list[tuple[str, str]] = []
+    next_words = personal.next_words
+    personal.next_words = lambda before, words=None: (
+        asked.append(context_keys(before)) or next_words(before, words)
+    )
+    suggester.suggest("Recebi o anexo. Obrigado ", k=3)
+    assert asked == [("obrigado", "</s> obrigado")]
+    assert personal._context("</s> obrigado").counts.keys() == {"pela"}

@@ -40,7 +40,7 @@ from autocomplete.engine.ranking import (
     WordIndex,
     parse,
 )
-from autocomplete.engine.tokenizer import Tokenizer, fold, pretokenize
+from autocomplete.engine.tokenizer import Tokenizer, fold, sentence_before
 from autocomplete.engine.typos import ErrorModel, SlipConfig, SlipPrefixes
 from autocomplete.personal.store import PersonalModel
 from autocomplete.text import is_abbreviation
@@ -282,7 +282,7 @@ class Suggester:
         probability of it (1 for a next word).
         """
         personal = self.personal
-        before = [] if query.sentence_start else pretokenize(query.context[-100:])[-2:]
+        before = sentence_before(query.context)  # the context as learning counts it
         if folded:
             candidates = personal.completions(folded, before)
             mine, weight = personal.next_words(before, candidates)
