@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from autocomplete.engine.tokenizer import fold, fold_all, padded, pretokenize, sentence_runs
+from autocomplete.personal.fit import FITTED, MixParameters, user_distribution
 from autocomplete.text import is_word, sentences, typed_paragraphs, usual_case_positions
 from autocomplete.userdata import data_dir
 
@@ -361,8 +362,14 @@ class Stats:
 class PersonalModel:
     """The user's n-gram counts in a SQLite file, with what predictions need in memory."""
 
-    def __init__(self, path: Path | None = None, max_bytes: int = MAX_STORE_BYTES):
+    def __init__(
+        self,
+        path: Path | None = None,
+        max_bytes: int = MAX_STORE_BYTES,
+        mix: MixParameters | None = FITTED,
+    ):
         self.path = Path(path) if path is not None else default_path()
+        self.mix = mix  # how the user's counts move the model (personal/fit); None: hand-set
         self.max_bytes = max_bytes  # the size bound (see the module's docstring)
         self.notice: str | None = None  # a message for the user about the store, if any
         self.problem: str | None = None  # why it could not be opened (for the CLI)
@@ -689,20 +696,16 @@ class PersonalModel:
         scored when given, else the words that most often followed these contexts and the
         most frequent ones.
         """
-        with self._lock:
-            known = self._user_words()
-            if known is None:
-                return {}, 0.0
-            levels = [_Context(known.counts, known.total, known.frequent)]
-            with contextlib.suppress(sqlite3.Error):  # as in _user_words: the words alone
-                levels += [self._context(context) for context in context_keys(tokens_before)]
-            levels = [level for level in levels if level.total > 0]
-            if not levels:
-                return {}, 0.0
+        levels = self.evidence(tokens_before)
+        if not levels or levels[0].total <= 0:
+            return {}, 0.0
         if words is None:
             candidates = {word for level in levels for word in level.top}
         else:
             candidates = set(words)
+        if self.mix is not None:
+            return user_distribution(levels, candidates, self.mix)
+        levels = [level for level in levels if level.total > 0]
         distribution = dict.fromkeys(candidates, 0.0)
         for position, level in enumerate(levels):
             keep = 1.0 if position == 0 else level.total / (level.total + EVIDENCE_PRIOR)
@@ -718,6 +721,20 @@ class PersonalModel:
             repeat = max(0.0, 1.0 - (types - 1) / total)
             weight += (MIX_MAX - UNIGRAM_WEIGHT) * total / (total + EVIDENCE_PRIOR) * repeat
         return distribution, weight
+
+    def evidence(self, tokens_before: list[str]) -> list[_Context]:
+        """What the user wrote at each order: their words, then the words after the one- and
+        two-token contexts of `tokens_before` (empty where never seen); [] without a store."""
+        with self._lock:
+            known = self._user_words()
+            if known is None:
+                return []
+            levels = [_Context(known.counts, known.total, known.frequent)]
+            try:
+                levels += [self._context(context) for context in context_keys(tokens_before)]
+            except sqlite3.Error:  # as in next_words: the words alone
+                levels += [_Context({}, 0.0, []), _Context({}, 0.0, [])]
+            return levels
 
     def completions(self, folded_prefix: str, tokens_before: list[str] | None = None) -> list[str]:
         """Learned words whose folded spelling starts with `folded_prefix`: the
