@@ -10,8 +10,11 @@ user of `python -m autocomplete.evaluate` types, character by character through
 `Suggester.suggest`, the first --max-words words of the test split of the learned source
 (same source) and of each other source (another source), with each configuration:
 
-  bare       the shipped model alone
-  learned    the model with the learned store, mixed as the Suggester mixes it today
+  bare               the shipped model alone
+  learned, hand-set  the model with the learned store, mixed by the old hand-set constants
+  learned            ... mixed by the fitted estimator (personal/fit.FITTED)
+  learned + cache    ... and the document cache (engine/document_cache: the words of the
+                     text typed so far; the text is typed from its start)
 
 Reported per text and configuration: next@1, next@3 (the next word, nothing typed yet, first
 or among the 3 of the bar), keystroke savings with the 3-slot bar, the model's phrases
@@ -30,12 +33,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 from autocomplete.engine import inference_file
+from autocomplete.engine.document_cache import DocumentCache
 from autocomplete.engine.phrases import MAX_WORDS, THRESHOLD, PhraseFinder
 from autocomplete.engine.suggester import Suggester
 from autocomplete.evaluation.evaluate import evaluate_suggester, first_words
+from autocomplete.personal import fit
 from autocomplete.personal.store import PersonalModel
 from autocomplete.training import corpus
 from autocomplete.userdata import ENVIRONMENT
@@ -143,11 +149,18 @@ def main(argv: list[str] | None = None) -> int:
         store = PersonalModel(Path(folder) / "personal.sqlite3")
         store_stats = learn(store, as_text(learned_split, "train", args.learn_words))
         print(f"learned {args.learned}: {store_stats}", file=sys.stderr)
+        results: dict = {"learned": {"source": args.learned, **store_stats}, "texts": {}}
+        hand_set = PersonalModel(store.path, mix=None)
         configs: dict[str, Callable[[], Suggester]] = {
             "bare": lambda: Suggester.from_inference(loaded),
+            "learned, hand-set": lambda: Suggester.from_inference(loaded, personal=hand_set),
             "learned": lambda: Suggester.from_inference(loaded, personal=store),
+            "learned + cache": lambda: Suggester.from_inference(
+                loaded, personal=store, document_cache=DocumentCache()
+            ),
         }
-        results: dict = {"learned": {"source": args.learned, **store_stats}, "texts": {}}
+        results["mix"] = asdict(fit.FITTED) | {"buckets": str(fit.FITTED.buckets)}
+        results["cache"] = asdict(DocumentCache().parameters)
         for kind, text in texts.items():
             results["texts"][kind] = {}
             for label, make in configs.items():
@@ -155,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{kind} / {label}: {metrics}", file=sys.stderr, flush=True)
                 results["texts"][kind][label] = metrics
         store.close()
+        hand_set.close()
     print(table(results))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

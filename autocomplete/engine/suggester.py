@@ -28,6 +28,7 @@ from typing import Protocol
 import numpy as np
 
 from autocomplete.engine import inference_file
+from autocomplete.engine.document_cache import DocumentCache
 from autocomplete.engine.incremental import IncrementalNetwork
 from autocomplete.engine.inference_file import Inference
 from autocomplete.engine.lexicon import Lexicon
@@ -40,7 +41,7 @@ from autocomplete.engine.ranking import (
     WordIndex,
     parse,
 )
-from autocomplete.engine.tokenizer import Tokenizer, fold, sentence_before
+from autocomplete.engine.tokenizer import Tokenizer, fold, pretokenize, sentence_before
 from autocomplete.engine.typos import ErrorModel, SlipConfig, SlipPrefixes
 from autocomplete.personal.store import PersonalModel
 from autocomplete.text import is_abbreviation
@@ -89,8 +90,10 @@ class Suggester:
         personal: PersonalWords | None = None,
         lexicon: Lexicon | None = None,
         slips: SlipConfig | None = SLIPS,
+        document_cache: DocumentCache | None = None,
     ):
         self.tokenizer = tokenizer
+        self.document_cache = document_cache  # words of the open document (document_cache.py)
         self.model = model
         self.name = name  # shown in the editor's status bar
         self.personal = personal
@@ -129,6 +132,7 @@ class Suggester:
         name: str | None = None,
         personal: PersonalWords | None = None,
         slips: SlipConfig | None = SLIPS,
+        document_cache: DocumentCache | None = None,
     ) -> Suggester:
         """Suggest with a loaded network, its tokenizer and its completion lexicon."""
         config = loaded.model.config
@@ -139,6 +143,7 @@ class Suggester:
             personal=personal,
             lexicon=loaded.lexicon,
             slips=slips,
+            document_cache=document_cache,
         )
 
     @property
@@ -189,9 +194,10 @@ class Suggester:
             self._last_log_probs.setflags(write=False)  # shared by later calls
             self._last_context = context
 
-    def suggest(self, text: str, k: int = 3) -> Suggestions:
+    def suggest(self, text: str, k: int = 3, after: str = "") -> Suggestions:
         """The k likeliest words to insert at the end of `text`, best first, and the number
-        of characters before the end that they replace (see `Suggestions`).
+        of characters before the end that they replace (see `Suggestions`). `after`, the
+        text after the cursor, is read by the document cache (when there is one) alone.
 
         `k` is an int >= 0 (ValueError otherwise). Beyond the model step and a linear-time
         partition of its output, a call costs O(k log k), so even k=10,000 is cheap.
@@ -204,6 +210,8 @@ class Suggester:
         if query is None:
             return Suggestions()
         log_probs = self.next_word_log_probs(query.context)
+        if self.document_cache is not None:
+            self.document_cache.read(query.context, after)
         corrections: dict[str, float] = {}
         if query.partial:
             folded = fold(query.partial)
@@ -216,6 +224,8 @@ class Suggester:
             scored = self.words.next_words(log_probs, k + PERSONAL_EXTRA)
             if self.personal is not None:
                 scored = self._mix_personal(scored, query, log_probs, 1.0, "")
+            if self.document_cache is not None:
+                scored = self._mix_cache(scored, query, log_probs, 1.0, "", k)
         ranked = [(p, word, False) for word, p in scored.items()]
         ranked += [(p, word, True) for word, p in corrections.items()]
         result = Suggestions(replace=len(query.partial))
@@ -238,7 +248,41 @@ class Suggester:
         scored = self.words.completions(folded, log_probs, given, k + PERSONAL_EXTRA)
         if self.personal is not None:
             scored = self._mix_personal(scored, query, log_probs, given, folded)
+        if self.document_cache is not None:
+            scored = self._mix_cache(scored, query, log_probs, given, folded, k)
         return scored
+
+    def _mix_cache(
+        self,
+        scored: dict[str, float],
+        query: Query,
+        log_probs: np.ndarray,
+        given: float,
+        folded: str,
+        k: int,
+    ) -> dict[str, float]:
+        """Mix in the document's words: (1 - w) * P + w * P_cache, where w is the cache's
+        fitted weight (given the prefix: its share of words so spelt against the model's)."""
+        cache = self.document_cache
+        last = pretokenize(query.context[-100:])[-1:]
+        previous = last[0] if last else None
+        words = cache.candidates(previous, folded, k + PERSONAL_EXTRA)
+        probs = cache.probabilities(previous, {*words, *scored})
+        if not probs:
+            return scored
+        weight = cache.parameters.weight
+        if folded:
+            mass = sum(probs[w] for w in words)
+            weight = weight * mass / (weight * mass + (1 - weight) * given) if mass > 0 else 0.0
+            probs = {w: p / mass for w, p in probs.items()} if mass > 0 else {}
+        mixed = {w: (1 - weight) * p for w, p in scored.items()}
+        for word in words:
+            if word not in mixed and not (self.personal and self.personal.is_blocked(word)):
+                model_p = self.words.word_probability(word, log_probs) / given if given else 0.0
+                mixed[word] = (1 - weight) * model_p
+        for word in mixed:
+            mixed[word] += weight * probs.get(word, 0.0)
+        return mixed
 
     def _with_slips(
         self,
@@ -287,6 +331,10 @@ class Suggester:
             candidates = personal.completions(folded, before)
             mine, weight = personal.next_words(before, candidates)
             total = sum(mine.values())
+            # Given the prefix: the user's probability of a word so spelt against the
+            # model's (`given`), so a user who rarely writes "qu..." moves "qu" little.
+            mass = weight * total
+            weight = mass / (mass + (1 - weight) * given) if mass > 0 else 0.0
             mine = {w: p / total for w, p in mine.items()} if total > 0 else {}
         else:
             mine, weight = personal.next_words(before)
@@ -306,6 +354,8 @@ class Suggester:
         abbreviation's full stop, upper-cased after a typed capital, capitalised where a
         capital is forced (text.capital_forced)."""
         written = self.personal.written_form(word) if self.personal is not None else None
+        if written is None and self.document_cache is not None:
+            written = self.document_cache.written_form(word)
         word = written or self.tokenizer.display(word)
         if is_abbreviation(word):  # "Sr." and "pág.", never a bare "Sr"
             word += "."
