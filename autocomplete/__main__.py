@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from autocomplete import userdata
 from autocomplete.errors import DocumentError
 from autocomplete.frontends import web as serve
 from autocomplete.frontends.tui.app import EditorApp, EditorOptions
@@ -117,6 +118,15 @@ def main(argv: list[str] | None = None) -> int:
         phrases=not args.no_phrases,
         latency_log=Path(latency_log) if latency_log else None,
     )
+    log = userdata.log_to_file()
+    if not sys.stderr.isatty() and sys.stdout.isatty():
+        # Textual draws the screen on stderr: `2>log` sends the whole editor into the file.
+        print(
+            "autocomplete: a saída de erro (stderr) não é o terminal, e o editor se desenha "
+            "nela: a tela vai para onde ela foi redirecionada (Ctrl+Q sai). Não redirecione "
+            f"2>; os diagnósticos do editor ficam em {log or userdata.log_file()}",
+            flush=True,
+        )
     EditorApp(options, text).run()
     return 0
 

@@ -11,8 +11,8 @@ user of `python -m autocomplete.evaluate` types, character by character through
 (same source) and of each other source (another source), with each configuration:
 
   bare               the shipped model alone
-  learned, hand-set  the model with the learned store, mixed by the old hand-set constants
-  learned            ... mixed by the fitted estimator (personal/fit.FITTED)
+  learned            the model with the learned store, mixed by the fitted estimator
+                     (engine/mixer.FITTED; before it, hand-set constants: see the README)
   learned + cache    ... and the document cache (engine/document_cache: the words of the
                      text typed so far; the text is typed from its start)
 
@@ -38,10 +38,10 @@ from pathlib import Path
 
 from autocomplete.engine import inference_file
 from autocomplete.engine.document_cache import DocumentCache
+from autocomplete.engine.mixer import FITTED
 from autocomplete.engine.phrases import MAX_WORDS, THRESHOLD, PhraseFinder
 from autocomplete.engine.suggester import Suggester
 from autocomplete.evaluation.evaluate import evaluate_suggester, first_words
-from autocomplete.personal import fit
 from autocomplete.personal.store import PersonalModel
 from autocomplete.training import corpus
 from autocomplete.userdata import ENVIRONMENT
@@ -150,16 +150,14 @@ def main(argv: list[str] | None = None) -> int:
         store_stats = learn(store, as_text(learned_split, "train", args.learn_words))
         print(f"learned {args.learned}: {store_stats}", file=sys.stderr)
         results: dict = {"learned": {"source": args.learned, **store_stats}, "texts": {}}
-        hand_set = PersonalModel(store.path, mix=None)
         configs: dict[str, Callable[[], Suggester]] = {
             "bare": lambda: Suggester.from_inference(loaded),
-            "learned, hand-set": lambda: Suggester.from_inference(loaded, personal=hand_set),
             "learned": lambda: Suggester.from_inference(loaded, personal=store),
             "learned + cache": lambda: Suggester.from_inference(
                 loaded, personal=store, document_cache=DocumentCache()
             ),
         }
-        results["mix"] = asdict(fit.FITTED) | {"buckets": str(fit.FITTED.buckets)}
+        results["mix"] = asdict(FITTED) | {"buckets": str(FITTED.buckets)}
         results["cache"] = asdict(DocumentCache().parameters)
         for kind, text in texts.items():
             results["texts"][kind] = {}
@@ -168,7 +166,6 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{kind} / {label}: {metrics}", file=sys.stderr, flush=True)
                 results["texts"][kind][label] = metrics
         store.close()
-        hand_set.close()
     print(table(results))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

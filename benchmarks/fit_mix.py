@@ -42,12 +42,25 @@ FIT_OTHER = ("office-suporte", "bosque")
 CHECK_OTHER = "agencia-brasil"
 
 
+# The mix before it was fitted (personal.py's hand-set constants), kept here to compare.
+MIX_MAX, EVIDENCE_PRIOR, UNIGRAM_WEIGHT = 0.6, 1.0, 0.05
+
+
 def hand_set(store: PersonalModel, text: str, events: fit.Events) -> float:
-    """Mean log-prob of the held-out words under today's mix (store.next_words)."""
+    """Mean log-prob of the held-out words under the old hand-set mix."""
     logs = []
     for (before, word), model in zip(fit.held_out_words(text), events.model, strict=False):
-        mine, weight = store.next_words(sentence_before(before), [word])
-        logs.append(math.log(max((1 - weight) * model + weight * mine[word], fit.FLOOR)))
+        levels = [level for level in store.evidence(sentence_before(before)) if level.total > 0]
+        mine = 0.0
+        for position, level in enumerate(levels):
+            keep = 1.0 if position == 0 else level.total / (level.total + EVIDENCE_PRIOR)
+            mine = (1 - keep) * mine + keep * level.counts.get(word, 0.0) / level.total
+        weight = UNIGRAM_WEIGHT
+        if len(levels) > 1:
+            total, types = levels[-1].total, len(levels[-1].counts)
+            repeat = max(0.0, 1.0 - (types - 1) / total)
+            weight += (MIX_MAX - UNIGRAM_WEIGHT) * total / (total + EVIDENCE_PRIOR) * repeat
+        logs.append(math.log(max((1 - weight) * model + weight * mine, fit.FLOOR)))
     return float(np.mean(logs))
 
 

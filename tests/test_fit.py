@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from autocomplete.engine.mixer import FITTED
 from autocomplete.personal import fit
 from autocomplete.personal.store import PersonalModel
 
@@ -53,14 +54,15 @@ def test_fitting_trusts_a_user_whose_past_predicts_and_not_one_whose_past_does_n
 
 
 def test_a_word_never_written_never_passes_the_models_choice(private_data_dir):
-    personal = PersonalModel()
-    personal.learn_text("Segue documento em anexo. " * 3 + "Bom dia a todos.")
-    levels = personal.evidence(["documento", "em"])
     model = {"pdf": 0.5, "mãos": 0.3, "anexo": 0.05, "ordem": 0.15}
-    for parameters in (fit.FITTED, fit.MixParameters(beta=(1.0, 0.01, 0.01))):
-        mine, weight = fit.user_distribution(levels, model, parameters)
+    for parameters in (FITTED, fit.MixParameters(beta=(1.0, 0.01, 0.01))):
+        personal = PersonalModel(mix=parameters)
+        personal.learn_text("Segue documento em anexo. " * 3 + "Bom dia a todos.")
+        mine, weight = personal.next_words(["documento", "em"], list(model))
         mixed = {w: (1 - weight) * p + weight * mine[w] for w, p in model.items()}
         unwritten = [w for w in model if w != "anexo"]
         assert sorted(unwritten, key=mixed.get) == sorted(unwritten, key=model.get)
         assert mixed["anexo"] > model["anexo"]
         assert max(mixed, key=mixed.get) in ("pdf", "anexo")
+        personal.forget()
+        personal.close()

@@ -7,7 +7,7 @@ import pytest
 from autocomplete import Suggester
 from autocomplete.engine import inference_file
 from autocomplete.engine.incremental import IncrementalNetwork
-from autocomplete.engine.ranking import context_ids
+from autocomplete.engine.query import context_ids
 from autocomplete.engine.runtime import Network
 
 

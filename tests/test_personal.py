@@ -18,13 +18,8 @@ from autocomplete.engine import inference_file
 from autocomplete.engine.tokenizer import fold, sentence_before
 from autocomplete.evaluation import evaluate
 from autocomplete.personal import import_files as learn
-from autocomplete.personal.store import (
-    MAX_COMPLETIONS,
-    PersonalModel,
-    _Counts,
-    context_keys,
-    default_path,
-)
+from autocomplete.personal.counting import _Counts, context_keys
+from autocomplete.personal.store import MAX_COMPLETIONS, PersonalModel, default_path
 from autocomplete.text import WORD
 
 
@@ -33,7 +28,7 @@ def test_learned_phrase_dominates_its_context(private_data_dir):
     assert personal.learn_text("Segue documento em anexo.") == 4
     distribution, once = personal.next_words(["documento", "em"])
     assert max(distribution, key=distribution.get) == "anexo"
-    # The weight grows with the evidence (personal/fit.py).
+    # The weight grows with the evidence (engine/mixer.MixParameters, personal/fit.py).
     personal.learn_text("Segue documento em anexo. " * 9)
     _, ten_times = personal.next_words(["documento", "em"])
     assert 0.0 < once < ten_times < 1.0
@@ -105,10 +100,36 @@ def test_learn_cli(tmp_path, capsys, private_data_dir):
     assert learn.main(["--forget", "--yes", "--stats"]) == 0
     assert "0 words" in capsys.readouterr().out
     assert learn.main([str(tmp_path / "missing.txt")]) == 2
-    assert (
-        capsys.readouterr().err.strip()
-        == f"error: corpus path does not exist: {tmp_path / 'missing.txt'}"
+    assert capsys.readouterr().err == (
+        f"error: nothing learned; cannot learn from {tmp_path / 'missing.txt'} (does not exist)\n"
     )
+
+
+def test_learn_checks_every_path_before_learning_any(tmp_path, capsys, private_data_dir):
+    good = tmp_path / "good.txt"
+    good.write_text("Segue documento em anexo.", encoding="utf-8")
+    binary = tmp_path / "binarios"
+    binary.mkdir()
+    (binary / "a.txt").write_bytes(b"\0\1\2")
+    nope = tmp_path / "nope.txt"
+    assert learn.main([str(good), str(nope), str(binary)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (  # one line, every bad path named (before: the first one only)
+        f"error: nothing learned; cannot learn from {nope} (does not exist), "
+        f"{binary} (no readable text: binary file)\n"
+    )
+    assert PersonalModel().words() == set()  # before: good.txt was stored all the same
+    folder = tmp_path / "notas"
+    folder.mkdir()
+    (folder / "um.txt").write_text("Bom dia.", encoding="utf-8")
+    (folder / "dois.txt").write_text("Boa noite, Ana.", encoding="utf-8")
+    assert learn.main([str(good), str(folder)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{good}: 4 words stored",
+        f"{folder}: 2 files, 5 words stored",
+        "learned 9 words, 9 new: ana, anexo, boa, bom, dia, documento, em, noite, segue",
+    ]
 
 
 # A fresh interpreter runs no other threads, so the import forks a counting process. `learn`
@@ -116,17 +137,18 @@ def test_learn_cli(tmp_path, capsys, private_data_dir):
 LEARN_STOPPED = """
 import multiprocessing, sys
 from autocomplete.personal import import_files as learn
+from autocomplete.personal import counting
 from autocomplete.personal import store as personal
-assert personal._may_fork(), "no second process to count in"
+assert counting._may_fork(), "no second process to count in"
 calls = 0
-add_text = personal._Counts.add_text
+add_text = counting._Counts.add_text
 def add_text_then_ctrl_c(counts, text, limit):
     global calls
     calls += 1
     if calls == 4:  # after the first file's chunk and the second's first and third
         raise KeyboardInterrupt
     add_text(counts, text, limit)
-personal._Counts.add_text = add_text_then_ctrl_c
+counting._Counts.add_text = add_text_then_ctrl_c
 personal.PersonalModel.learn_texts.__defaults__ = (400,)
 code = learn.main(sys.argv[1:])
 print(code, len(multiprocessing.active_children()))
@@ -139,7 +161,8 @@ def test_learn_cli_stopped_by_ctrl_c_keeps_the_files_learned_before(tmp_path, pr
     second.write_text(CHUNKED_TEXT.replace("Fernanda", "Beatriz"), encoding="utf-8")
     command = [sys.executable, "-c", LEARN_STOPPED, str(first), str(second)]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
-    assert result.stdout.split() == ["130", "0"]  # exit code 130, no counting process left
+    # What was stored before Ctrl+C is reported; exit code 130, no counting process left.
+    assert result.stdout.splitlines() == [f"{first}: 6 words stored", "130 0"]
     assert result.stderr == (
         "interrupted: the files learned before Ctrl+C are kept, the one being read is not\n"
     )
@@ -151,8 +174,9 @@ def test_a_counting_process_that_dies_is_one_line_and_exit_code_2(tmp_path, priv
     script = (
         "import os, sys\n"
         "from autocomplete.personal import import_files as learn\n"
+        "from autocomplete.personal import counting\n"
         "from autocomplete.personal import store as personal\n"
-        "personal._count_in_helper = lambda *arguments: os._exit(3)\n"
+        "counting._count_in_helper = lambda *arguments: os._exit(3)\n"
         "personal.PersonalModel.learn_texts.__defaults__ = (400,)\n"
         "sys.exit(learn.main(sys.argv[1:]))\n"
     )
@@ -291,9 +315,13 @@ def test_learning_a_file_twice_says_nothing_was_new(tmp_path, capsys, private_da
     notes = tmp_path / "notas.txt"
     notes.write_text("Segue documento em anexo.", encoding="utf-8")
     assert learn.main([str(notes)]) == 0
-    assert capsys.readouterr().out == "learned 4 words, 4 new: anexo, documento, em, segue\n"
+    assert capsys.readouterr().out == (
+        f"{notes}: 4 words stored\nlearned 4 words, 4 new: anexo, documento, em, segue\n"
+    )
     assert learn.main([str(notes)]) == 0
-    assert capsys.readouterr().out == "learned 4 words, none new (counts of known words went up)\n"
+    assert capsys.readouterr().out == (
+        f"{notes}: 4 words stored\nlearned 4 words, none new (counts of known words went up)\n"
+    )
 
 
 def test_stats_lists_blocked_words_and_unblock_brings_one_back(capsys, private_data_dir):
@@ -340,8 +368,9 @@ CHUNKED_TEXT = "\n\n".join(
 # A fresh interpreter runs no other threads, so its chunks are counted in a second process.
 LEARN_IN_CHUNKS = f"""
 import sys
+from autocomplete.personal import counting
 from autocomplete.personal import store as personal
-assert personal._may_fork(), "no second process to count in"
+assert counting._may_fork(), "no second process to count in"
 store = personal.PersonalModel(sys.argv[1])
 print(store.learn_text({CHUNKED_TEXT!r}, chunk_chars=500))
 store.close()
@@ -358,7 +387,7 @@ def test_learning_in_chunks_counts_as_learning_at_once(tmp_path, monkeypatch, se
         result = subprocess.run(command, capture_output=True, text=True, check=True)
         assert int(result.stdout) == learned
     else:
-        monkeypatch.setattr("autocomplete.personal.store._may_fork", lambda: False)
+        monkeypatch.setattr("autocomplete.personal.counting._may_fork", lambda: False)
         assert PersonalModel(path).learn_text(CHUNKED_TEXT, chunk_chars=500) == learned
     assert all_counts(path) == pytest.approx(all_counts(at_once.path), rel=1e-6)
     assert PersonalModel(path).written_form("fernanda") == "Fernanda"
@@ -493,9 +522,9 @@ def test_after_a_full_stop_the_suggester_finds_the_learned_two_word_context(tiny
     suggester.learn("Segue o anexo. Obrigado pela ajuda.")
     personal = suggester.personal
     asked: list[tuple[str, str]] = []
-    next_words = personal.next_words
-    personal.next_words = lambda before, words=None: (
-        asked.append(context_keys(before)) or next_words(before, words)
+    distribution = personal.distribution
+    personal.distribution = lambda before, words=None: (
+        asked.append(context_keys(before)) or distribution(before, words)
     )
     suggester.suggest("Recebi o anexo. Obrigado ", k=3)
     assert asked == [("obrigado", "</s> obrigado")]

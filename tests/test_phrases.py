@@ -77,3 +77,22 @@ def test_a_cut_keeps_the_tokens_up_to_the_first_unsure_one() -> None:
 def test_suggester_offers_the_phrase_finders_phrase(suggester: Suggester) -> None:
     for text in ["Segue documento em an", "Qualquer dúvida, estou à disp", "Bom dia, "]:
         assert suggester.suggest_phrase(text) == PhraseFinder(suggester).suggest(text)
+
+
+def test_a_keystroke_ranks_the_words_once(suggester: Suggester, monkeypatch) -> None:
+    """The editor asks `suggest` then `suggest_phrase` for the same text: the phrase starts
+    from that answer's top word, and is the same phrase as when asked on its own."""
+    calls: list[tuple] = []
+    suggest = suggester.suggest
+
+    def counted(*args):
+        calls.append(args)
+        return suggest(*args)
+
+    for text in ["Segue documento em an", "Qualquer dúvida, estou à disp", "Bom dia, "]:
+        alone = PhraseFinder(suggester).suggest(text)
+        suggester.suggest(text, 3)
+        monkeypatch.setattr(suggester, "suggest", counted)
+        assert suggester.suggest_phrase(text) == alone
+        assert calls == []
+        monkeypatch.undo()

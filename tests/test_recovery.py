@@ -27,7 +27,13 @@ from textual.widgets import Input, Static
 from autocomplete import Suggester
 from autocomplete.frontends.tui import recovery
 from autocomplete.frontends.tui.app import EditorApp, EditorOptions
-from autocomplete.frontends.tui.dialogs import ChangedOnDisk, ConfirmQuit, RecoverText, SaveAs
+from autocomplete.frontends.tui.dialogs import (
+    ChangedOnDisk,
+    ConfirmQuit,
+    ConfirmReload,
+    RecoverText,
+    SaveAs,
+)
 from autocomplete.frontends.tui.files import changed_on_disk, disk_state, read_document
 from autocomplete.frontends.tui.recovery import Instance, RecoveryCopy
 
@@ -463,6 +469,9 @@ async def test_reloading_takes_the_outside_change_and_undo_brings_the_buffer_bac
     async with app.run_test(size=SIZE) as pilot:
         await save_after_outside_change(pilot, path)
         await pilot.click("#reload")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmReload)  # the buffer's edits would go: asks again
+        await pilot.press("d")
         await settle(pilot)
         assert editor_of(app).text == "Mudado por outro programa\n" and not app.modified
         await pilot.press("ctrl+z")

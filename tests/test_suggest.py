@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from autocomplete import Suggester, Suggestion, Suggestions
 from autocomplete.engine import inference_file
-from autocomplete.engine.ranking import MAX_CONTEXT_CHARS, ContextIds, context_ids, parse
+from autocomplete.engine.query import MAX_CONTEXT_CHARS, ContextIds, context_ids, parse
 from autocomplete.engine.tokenizer import SPECIAL_IDS, fold
 from autocomplete.errors import CheckpointError
 from autocomplete.text import is_word

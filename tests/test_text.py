@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from autocomplete import SLOTS
 from autocomplete import text as text_rules
-from autocomplete.engine.ranking import parse
+from autocomplete.engine.query import parse
 from autocomplete.engine.tokenizer import Tokenizer, pretokenize
 from autocomplete.evaluation import evaluate
 from autocomplete.frontends.tui.keys import SLOT_DIGITS

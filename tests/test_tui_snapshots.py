@@ -12,7 +12,7 @@ import pytest
 
 from autocomplete import Suggester
 from autocomplete.frontends.tui import editor
-from autocomplete.frontends.tui.app import EditorApp
+from autocomplete.frontends.tui.app import EditorApp, EditorOptions
 
 SIZE = (80, 24)
 
@@ -47,3 +47,20 @@ def test_with_suggestions(snap_compare, app: EditorApp) -> None:
 
 def test_probability_panel(snap_compare, app: EditorApp) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=typing("Segue documento em ", "f2"))
+
+
+def test_changed_on_disk_dialog(snap_compare, tiny_model: Path, tmp_path: Path, monkeypatch):
+    """Every dialog shares this look (one Dialog rule in app.tcss): centred, the focus on
+    Cancelar, the destructive choices red with their keys."""
+    monkeypatch.setattr(editor, "perf_counter", lambda: 0.0)
+    path = tmp_path / "nota.txt"
+    path.write_text("Oi\n", encoding="utf-8")
+    app = EditorApp(EditorOptions(path=path), "Oi\n", Suggester.load(tiny_model))
+
+    async def run_before(pilot) -> None:
+        await typing("", "end", "!")(pilot)
+        path.write_text("Mudado por outro programa\n", encoding="utf-8")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

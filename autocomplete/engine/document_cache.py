@@ -23,6 +23,9 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from autocomplete.engine.mixer import Candidates
+from autocomplete.engine.query import Query
+from autocomplete.engine.sources import Reading
 from autocomplete.engine.tokenizer import fold, pretokenize
 from autocomplete.text import is_word
 
@@ -212,3 +215,23 @@ class DocumentCache:
                 for w in unigram
             }
             return unigram, pair
+
+
+class DocumentSource:
+    """The document cache as a candidate source (sources.py): its words starting with the
+    prefix, renormalised to it, mixed with the fitted weight (CacheParameters)."""
+
+    def __init__(self, cache: DocumentCache):
+        self.cache = cache
+
+    def candidates(self, query: Query, reading: Reading, k: int) -> Candidates:
+        last = pretokenize(query.context[-100:])[-1:]
+        previous = last[0] if last else None
+        words = self.cache.candidates(previous, reading.folded, k)
+        probs = self.cache.probabilities(previous, words)
+        weight = self.cache.parameters.weight
+        if not reading.folded:
+            return Candidates(probs, weight=weight)
+        mass = sum(probs.values())
+        probs = {w: p / mass for w, p in probs.items()} if mass > 0 else {}
+        return Candidates(probs, weight=weight, mass=mass)

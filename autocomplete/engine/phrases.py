@@ -2,7 +2,8 @@
 
 "Qualquer dúvida, estou à" -> "disposição."; "Segue em" -> "anexo o". The first word is
 always `suggest`'s top word (so the grey text starts with what Tab inserts, a completion of
-the word being typed included); each following token is the model's most likely one
+the word being typed included; the Suggester hands over the answer it just gave for the same
+text, so a keystroke ranks the words once); each following token is the model's most likely one
 (greedy), read from `next_log_probs` over the Suggester's incremental state cache: the steps
 run forward from the context, and going back to it for the next keystroke costs nothing.
 
@@ -92,15 +93,22 @@ class PhraseFinder:
         self._lock = threading.Lock()
         self._last: tuple[tuple[tuple[int, ...], int, float], tuple[Token, ...]] | None = None
 
-    def suggest(self, text: str, max_words: int = MAX_WORDS) -> Phrase | None:
-        continuation = self.continuation(text, max_words, self.threshold)
+    def suggest(
+        self, text: str, max_words: int = MAX_WORDS, first: Suggestions | None = None
+    ) -> Phrase | None:
+        continuation = self.continuation(text, max_words, self.threshold, first)
         return continuation.phrase(self.threshold) if continuation is not None else None
 
-    def continuation(self, text: str, max_words: int, threshold: float) -> Continuation | None:
-        """Up to `max_words` words after `text`, stopping at the first below `threshold`."""
+    def continuation(
+        self, text: str, max_words: int, threshold: float, first: Suggestions | None = None
+    ) -> Continuation | None:
+        """Up to `max_words` words after `text`, stopping at the first below `threshold`.
+
+        `first` is `suggest(text)`'s answer when the caller already has it (the phrase
+        extends its top word); otherwise it is asked for."""
         if isinstance(max_words, bool) or not isinstance(max_words, int) or max_words < 1:
             raise ValueError(f"max_words must be an int >= 1, not {max_words!r}")
-        top = self.suggester.suggest(text, 1)
+        top = first if first else self.suggester.suggest(text, 1)
         if not top:
             return None
         first = Token(top[0].word, top[0].prob)

@@ -1,18 +1,13 @@
-"""The pieces of ranking, for any next-word model: what the text before the cursor asks for,
-the ids a model reads for it, and the candidate words a distribution ranks.
+"""The candidate words a next-token distribution ranks, for any next-word model.
 
-The Suggester (suggest.py) puts them together; they decide everything the user sees but the
-model's numbers: what counts as a partial word, where a capital is forced (text.py),
-accent-folded completion, the completion lexicon's words beyond the vocabulary, and the
-tokens never offered. So every model is measured on exactly the same terms.
+`WordIndex` knows which of the tokenizer's words may be offered (never `<unk>`, padding,
+punctuation or bare numbers) and the completion lexicon's words beyond the vocabulary; the
+candidate sources (sources.py) ask it for next words and for completions of a folded prefix.
+`Suggestion` and `Suggestions` are what the Suggester returns.
 
-Speed:
-- Context tokenisation is incremental (`ContextIds`): text before the start of the last
-  sentence is settled (typing at the end cannot change how it splits or tokenises), so its
-  ids are kept and only the last sentence is tokenised again.
-- Completion uses a sorted index of accent- and case-folded words (`WordIndex`): a prefix is
-  a contiguous range found by bisection, never a scan of the vocabulary in Python. The
-  completion lexicon's words outside the vocabulary have their own such index.
+Speed: completion uses a sorted index of accent- and case-folded words (`WordIndex`): a
+prefix is a contiguous range found by bisection, never a scan of the vocabulary in Python.
+The completion lexicon's words outside the vocabulary have their own such index.
 
 No torch here, so the baseline and text-only tools stay light to import.
 """
@@ -20,7 +15,6 @@ No torch here, so the baseline and text-only tools stay light to import.
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -28,25 +22,8 @@ from functools import cached_property
 import numpy as np
 
 from autocomplete.engine.lexicon import Lexicon
-from autocomplete.engine.tokenizer import (
-    EOS_ID,
-    SPECIAL_IDS,
-    UNK_ID,
-    Tokenizer,
-    fold_all,
-    pretokenize,
-)
-from autocomplete.text import (
-    OPENERS,
-    PARTIAL_WORD,
-    capital_forced,
-    ends_sentence,
-    is_word,
-    sentences,
-)
-
-MAX_CONTEXT_CHARS = 3_000  # older text barely changes an LSTM's prediction
-LETTER = re.compile(r"\w")
+from autocomplete.engine.tokenizer import SPECIAL_IDS, UNK_ID, Tokenizer, fold_all
+from autocomplete.text import is_word
 
 
 @dataclass(frozen=True)
@@ -73,117 +50,6 @@ class Suggestions(list[Suggestion]):
 
     def __repr__(self) -> str:
         return f"Suggestions({list.__repr__(self)}, replace={self.replace})"
-
-
-@dataclass
-class Query:
-    """The text before the cursor, read the way the model needs it."""
-
-    context: str  # text before the partial word
-    partial: str  # the word being typed ("" for a next-word request)
-    sentence_start: bool  # a capital is forced here (text.capital_forced)
-
-
-def parse(text: str) -> Query | None:
-    """Split text into context and partial word; None when no word can come next.
-
-    After closing punctuation ("Olá,") the user still has to type a space, so nothing is
-    offered; after an opening bracket or quote the word follows directly.
-    """
-    if not text or text[-1].isspace():
-        context, partial = text, ""
-    else:
-        match = PARTIAL_WORD.search(text[-200:])
-        if match is None:
-            if text[-1] not in OPENERS:
-                return None
-            context, partial = text, ""
-        else:
-            partial = match.group()
-            context = text[: len(text) - len(partial)]
-            if len(partial) > 60:  # no word is that long: it is noise, not a prefix
-                return None
-    return Query(context=context, partial=partial, sentence_start=_at_sentence_start(context))
-
-
-def _at_sentence_start(context: str) -> bool:
-    """Whether a capital is forced after `context`: its last line is its paragraph."""
-    paragraph = context.rstrip(" \t")[-100:].rsplit("\n", 1)[-1]
-    return capital_forced(pretokenize(paragraph))
-
-
-def _context_window(context: str) -> str:
-    """At most MAX_CONTEXT_CHARS, starting at a line or sentence start that stays put while
-    the user types, so the cached state stays valid for many keystrokes."""
-    if len(context) <= MAX_CONTEXT_CHARS:
-        return context
-    half = MAX_CONTEXT_CHARS // 2
-    start = (len(context) - MAX_CONTEXT_CHARS) // half * half + half
-    boundary = context.find("\n", start)
-    if boundary == -1 or boundary > start + half:
-        boundary = context.find(". ", start)
-    if boundary == -1 or boundary > start + half:
-        return context[start:]
-    return context[boundary + 1 :]
-
-
-def context_ids(tokenizer: Tokenizer, context: str) -> list[int]:
-    """Token ids a model sees for a context: sentences end in </s>, as in training."""
-    ids, _, _ = _encode(tokenizer, _context_window(context))
-    return [EOS_ID, *ids]
-
-
-def _encode(tokenizer: Tokenizer, text: str) -> tuple[list[int], int, int]:
-    """Ids of `text`, and the character and id offsets where its last sentence begins.
-
-    Lines are paragraphs; a sentence that is not last gets its `</s>`, the last one only when
-    it already ends in sentence punctuation.
-    """
-    ids: list[int] = []
-    settled_chars, settled_ids = len(text), None  # no sentence at all: everything is settled
-    line_start = 0
-    lines = text.split("\n")
-    for line_number, line in enumerate(lines):
-        last_line = line_number == len(lines) - 1
-        pieces = sentences(line.strip())
-        for piece_number, piece in enumerate(pieces):
-            last_piece = last_line and piece_number == len(pieces) - 1
-            if last_piece:  # `piece` is a suffix of the stripped line
-                settled_chars, settled_ids = line_start + len(line.rstrip()) - len(piece), len(ids)
-            tokens = pretokenize(piece)
-            ids.extend(tokenizer.word_id(token) for token in tokens)
-            if tokens and (not last_piece or ends_sentence(tokens)):
-                ids.append(EOS_ID)
-        line_start += len(line) + 1
-    return ids, settled_chars, len(ids) if settled_ids is None else settled_ids
-
-
-class ContextIds:
-    """`context_ids` that re-tokenises only the last sentence of the context window.
-
-    Cutting the window at the start of its last sentence gives the same ids as tokenising it
-    whole, provided the text up to that sentence's first letter is unchanged: the sentence
-    splitter decides a cut by looking at the letter after it (a capital starts a sentence).
-    """
-
-    def __init__(self, tokenizer: Tokenizer):
-        self.tokenizer = tokenizer
-        self._settled_ids = [EOS_ID]
-        self._settled_chars = 0
-        self._guard = ""  # window text up to the first letter after the settled part
-
-    def __call__(self, context: str) -> list[int]:
-        window = _context_window(context)
-        if not window.startswith(self._guard):
-            self._settled_ids, self._settled_chars, self._guard = [EOS_ID], 0, ""
-        tail = window[self._settled_chars :]
-        tail_ids, tail_chars, tail_id_count = _encode(self.tokenizer, tail)
-        ids = self._settled_ids + tail_ids
-        self._settled_ids = ids[: len(self._settled_ids) + tail_id_count]
-        self._settled_chars += tail_chars
-        letter = LETTER.search(window, self._settled_chars)
-        self._guard = window[: letter.end() if letter else len(window)]
-        return ids
 
 
 def _top(ids: np.ndarray, log_probs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -305,13 +171,30 @@ class WordIndex:
         """The k likeliest vocabulary words and the k likeliest lexicon words starting with
         `folded`, each with its probability given that the word starts so (`given` is the
         prefix's probability, `prefix_probability`)."""
+        return {
+            **self.vocabulary_completions(folded, log_probs, given, k),
+            **self.lexicon_completions(folded, log_probs, given, k),
+        }
+
+    def vocabulary_completions(
+        self, folded: str, log_probs: np.ndarray, given: float, k: int
+    ) -> dict[str, float]:
+        """The k likeliest vocabulary words starting with `folded`, given that they do."""
         scored = self._words(*_top(self._prefix_ids(folded), log_probs, k))
-        if self._unknown is not None:
-            words, shares = self._unknown.top(folded, k)
-            unknown = float(np.exp(log_probs[UNK_ID]))
-            scored.update(zip(words, (unknown * shares).tolist(), strict=True))
         given = max(given, 1e-30)
         return {word: p / given for word, p in scored.items()}
+
+    def lexicon_completions(
+        self, folded: str, log_probs: np.ndarray, given: float, k: int
+    ) -> dict[str, float]:
+        """The k likeliest completion-lexicon words outside the vocabulary starting with
+        `folded`, given that the word starts so: their share of P(<unk>)."""
+        if self._unknown is None:
+            return {}
+        words, shares = self._unknown.top(folded, k)
+        unknown = float(np.exp(log_probs[UNK_ID]))
+        given = max(given, 1e-30)
+        return {w: p / given for w, p in zip(words, (unknown * shares).tolist(), strict=True)}
 
     def has_prefix(self, folded: str) -> bool:
         """Whether any vocabulary or lexicon word's folded spelling starts with `folded`

@@ -1,16 +1,20 @@
 """Suggester: the one inference API, over any next-word model.
 
 This is the one place that turns text into suggestions; the editor and `evaluate` both call
-`suggest`, so what is measured is what the user gets. A Suggester composes:
-- a next-word model (`NextWordModel`): the word LSTM run by numpy with its incremental cache
-  (incremental.py), or the Kneser-Ney trigram baseline (ngram.py);
-- the tokenizer that gives the model its ids and the words their usual case;
-- the candidate index with the optional completion lexicon (ranking.WordIndex);
-- the optional personal vocabulary (personal.py), mixed into the model's probabilities;
-- the slip model (typos.py): completions of the prefixes one slip of the finger away from
-  the typed one, offered as corrections.
-It parses the text (ranking.parse), ranks, mixes and cases the words the same way whichever
-model is behind it, so the LSTM and the baseline are measured on exactly the same terms.
+`suggest`, so what is measured is what the user gets. One way through, stage by stage:
+
+    text -> Query (query.py: parsed once, with the context's ids)
+         -> the model's distribution (`NextWordModel`, incremental.py) -> Reading
+         -> each candidate source (sources.py: model vocabulary, completion lexicon,
+            personal vocabulary) -> one mixer (mixer.py)
+         -> slip corrections (typos.py: the same sources for the prefixes one slip of the
+            finger away, weighed by the noisy channel, marked as corrections)
+         -> blocked words out -> casing (casing.py) -> Suggestions
+    phrases (phrases.py) extend the returned top word.
+
+The model is the word LSTM run by numpy with its incremental cache, or the Kneser-Ney trigram
+baseline (ngram.py): the stages are the same whichever model is behind it, so the LSTM and
+the baseline are measured on exactly the same terms.
 
 A call with the same context as the previous one (another letter of the word being typed)
 reuses the previous distribution and only filters it. One Suggester may be shared between
@@ -28,23 +32,26 @@ from typing import Protocol
 import numpy as np
 
 from autocomplete.engine import inference_file
-from autocomplete.engine.document_cache import DocumentCache
+from autocomplete.engine.casing import Casing
+from autocomplete.engine.document_cache import DocumentCache, DocumentSource
 from autocomplete.engine.incremental import IncrementalNetwork
 from autocomplete.engine.inference_file import Inference
 from autocomplete.engine.lexicon import Lexicon
+from autocomplete.engine.mixer import Candidates, Mixer
 from autocomplete.engine.phrases import MAX_WORDS, Phrase, PhraseFinder
-from autocomplete.engine.ranking import (
-    ContextIds,
-    Query,
-    Suggestion,
-    Suggestions,
-    WordIndex,
-    parse,
+from autocomplete.engine.query import ContextIds, Query, parse
+from autocomplete.engine.ranking import Suggestion, Suggestions, WordIndex
+from autocomplete.engine.sources import (
+    CandidateSource,
+    CompletionLexicon,
+    ModelVocabulary,
+    PersonalCounts,
+    PersonalVocabulary,
+    Reading,
 )
-from autocomplete.engine.tokenizer import Tokenizer, fold, pretokenize, sentence_before
-from autocomplete.engine.typos import ErrorModel, SlipConfig, SlipPrefixes
+from autocomplete.engine.tokenizer import Tokenizer
+from autocomplete.engine.typos import ErrorModel, SlipConfig, SlipCorrections
 from autocomplete.personal.store import PersonalModel
-from autocomplete.text import is_abbreviation
 
 __all__ = ["NextWordModel", "Phrase", "Suggester", "Suggestion", "Suggestions", "parse"]
 
@@ -61,25 +68,24 @@ class NextWordModel(Protocol):
         ...
 
 
-class PersonalWords(Protocol):
+class PersonalWords(PersonalCounts, Protocol):
     """What a Suggester needs from the user's personal vocabulary (personal.PersonalModel)."""
 
-    def next_words(
-        self, tokens_before: list[str], words: list[str] | None = None
-    ) -> tuple[dict[str, float], float]: ...
-    def completions(
-        self, folded_prefix: str, tokens_before: list[str] | None = None
-    ) -> list[str]: ...
     def is_blocked(self, word: str) -> bool: ...
     def written_form(self, word: str) -> str | None: ...
     def learn_text(self, text: str) -> int: ...
     def block(self, word: str) -> None: ...
+    def reopen_if_replaced(self) -> bool: ...
     @property
     def notice(self) -> str | None: ...
 
 
 class Suggester:
-    """Suggestions from a next-word model: `suggest(text, k)` is the whole contract."""
+    """Suggestions from a next-word model: `suggest(text, k)` is the whole contract.
+
+    Over 150 lines as the one public face of serving: loading, the thread-safe model cache,
+    learning and blocking, phrases. The stages themselves live in their own modules (the
+    module's docstring); `suggest` only runs them in order."""
 
     def __init__(
         self,
@@ -93,20 +99,35 @@ class Suggester:
         document_cache: DocumentCache | None = None,
     ):
         self.tokenizer = tokenizer
-        self.document_cache = document_cache  # words of the open document (document_cache.py)
         self.model = model
         self.name = name  # shown in the editor's status bar
         self.personal = personal
         self.words = WordIndex(tokenizer, lexicon)
+        # The stages after the query (the module's docstring), in order.
+        self.sources: list[CandidateSource] = [
+            ModelVocabulary(self.words),
+            CompletionLexicon(self.words),
+        ]
+        if personal is not None:
+            self.sources.append(PersonalVocabulary(personal))
+        self.document_cache = document_cache  # the open document's words (document_cache.py)
+        if document_cache is not None:
+            self.sources.append(DocumentSource(document_cache))
+        self.mixer = Mixer(getattr(personal, "mix", None))
         self.error_model = ErrorModel(slips) if slips is not None else None
-        self._slip_prefixes = (
-            SlipPrefixes(self.words, self.error_model) if self.error_model is not None else None
+        # The source of corrections, run after the mix: it completes other prefixes by it.
+        self.slips = (
+            SlipCorrections(self.words, self.error_model, self._mixed)
+            if self.error_model is not None
+            else None
         )
+        self.casing = Casing(tokenizer, self._written_form)
         self._lock = threading.RLock()
         self._context_ids = ContextIds(tokenizer)
         self._last_context: str | None = None
         self._last_ids: list[int] = []
         self._last_log_probs = np.empty(0)
+        self._last_suggested: tuple[str, Suggestions] | None = None  # for suggest_phrase
 
     @classmethod
     def load(
@@ -153,17 +174,33 @@ class Suggester:
 
     def learn(self, text: str) -> int:
         """Add the user's text to the personal vocabulary; returns the words learned."""
+        self._last_suggested = None
         return self.personal.learn_text(text) if self.personal is not None else 0
+
+    def reopen_personal_if_replaced(self) -> bool:
+        """Reopen the personal vocabulary if its file was replaced or moved since it was
+        opened (by a `learn` run, or by hand); True if it was."""
+        reopened = self.personal is not None and self.personal.reopen_if_replaced()
+        if reopened:
+            self._last_suggested = None  # ranked with the old file's words
+        return reopened
 
     def block(self, word: str) -> None:
         """Never suggest `word` again (needs the personal vocabulary to remember it)."""
+        self._last_suggested = None
         if self.personal is not None:
             self.personal.block(word)
 
     def suggest_phrase(self, text: str, max_words: int = MAX_WORDS) -> Phrase | None:
         """The rest of the phrase at the end of `text`, up to `max_words` words, when the model
-        is confident of more than the next word (see phrases.py); None otherwise."""
-        return self._phrases.suggest(text, max_words)
+        is confident of more than the next word (see phrases.py); None otherwise.
+
+        Right after `suggest(text)` (the editor asks both on every keystroke), the phrase
+        starts from that call's top word instead of ranking the words again."""
+        last = self._last_suggested
+        top = last[1][:1] if last is not None and last[0] == text and last[1] else None
+        first = Suggestions(top, replace=last[1].replace) if top else None
+        return self._phrases.suggest(text, max_words, first=first)
 
     @cached_property
     def _phrases(self) -> PhraseFinder:
@@ -197,7 +234,7 @@ class Suggester:
     def suggest(self, text: str, k: int = 3, after: str = "") -> Suggestions:
         """The k likeliest words to insert at the end of `text`, best first, and the number
         of characters before the end that they replace (see `Suggestions`). `after`, the
-        text after the cursor, is read by the document cache (when there is one) alone.
+        text after the cursor, is read by the document cache alone (when there is one).
 
         `k` is an int >= 0 (ValueError otherwise). Beyond the model step and a linear-time
         partition of its output, a call costs O(k log k), so even k=10,000 is cheap.
@@ -206,162 +243,81 @@ class Suggester:
             raise ValueError(f"k must be an int >= 0 (the number of words wanted), not {k!r}")
         if k == 0 or not isinstance(text, str):
             return Suggestions()
-        query = parse(text)
+        query = self.query(text)
         if query is None:
             return Suggestions()
-        log_probs = self.next_word_log_probs(query.context)
+        reading = self._reading(query)
         if self.document_cache is not None:
             self.document_cache.read(query.context, after)
+        scored = self._mixed(query, reading, k)
         corrections: dict[str, float] = {}
-        if query.partial:
-            folded = fold(query.partial)
-            # P(the word starts with what was typed): once per call, for both uses below.
-            given = self.words.prefix_probability(folded, log_probs)
-            scored = self._completions(query, folded, log_probs, given, k)
-            if self._slip_prefixes is not None:
-                scored, corrections = self._with_slips(scored, query, folded, log_probs, given, k)
-        else:
-            scored = self.words.next_words(log_probs, k + PERSONAL_EXTRA)
-            if self.personal is not None:
-                scored = self._mix_personal(scored, query, log_probs, 1.0, "")
-            if self.document_cache is not None:
-                scored = self._mix_cache(scored, query, log_probs, 1.0, "", k)
-        ranked = [(p, word, False) for word, p in scored.items()]
-        ranked += [(p, word, True) for word, p in corrections.items()]
-        result = Suggestions(replace=len(query.partial))
+        if self.slips is not None and reading.folded:
+            found = self.slips.candidates(query, reading, k)
+            if found.channel is not None:
+                scored, corrections = self.mixer.correct(scored, found)
+        ranked = [(p, word, False) for word, p in self._without_blocked(scored).items()]
+        ranked += [(p, word, True) for word, p in self._without_blocked(corrections).items()]
+        result = Suggestions(replace=query.replace)
         offered: set[str] = set()
         for prob, word, correction in sorted(ranked, key=lambda item: -item[0]):
-            cased = self._cased(word, query)
+            cased = self.casing(word, query)
             # Distinct words can case to the same text (e.g. upper-casing); offer it once.
             if cased not in offered:
                 offered.add(cased)
                 result.append(Suggestion(word=cased, prob=prob, correction=correction))
                 if len(result) == k:
                     break
+        self._last_suggested = text, result
         return result
 
-    def _completions(
-        self, query: Query, folded: str, log_probs: np.ndarray, given: float, k: int
-    ) -> dict[str, float]:
-        """P(word | context, its folded spelling starts with `folded`), the user's words mixed
-        in; `given` is the model's P(the word starts so)."""
-        scored = self.words.completions(folded, log_probs, given, k + PERSONAL_EXTRA)
-        if self.personal is not None:
-            scored = self._mix_personal(scored, query, log_probs, given, folded)
-        if self.document_cache is not None:
-            scored = self._mix_cache(scored, query, log_probs, given, folded, k)
-        return scored
+    def query(self, text: str) -> Query | None:
+        """`text` parsed (query.parse), with the ids the model reads for its context; None
+        when no word can come next."""
+        query = parse(text)
+        if query is None:
+            return None
+        with self._lock:
+            self._read(query.context)
+            return query.with_ids(self._last_ids)
 
-    def _mix_cache(
-        self,
-        scored: dict[str, float],
-        query: Query,
-        log_probs: np.ndarray,
-        given: float,
-        folded: str,
-        k: int,
-    ) -> dict[str, float]:
-        """Mix in the document's words: (1 - w) * P + w * P_cache, where w is the cache's
-        fitted weight (given the prefix: its share of words so spelt against the model's)."""
-        cache = self.document_cache
-        last = pretokenize(query.context[-100:])[-1:]
-        previous = last[0] if last else None
-        words = cache.candidates(previous, folded, k + PERSONAL_EXTRA)
-        probs = cache.probabilities(previous, {*words, *scored})
-        if not probs:
-            return scored
-        weight = cache.parameters.weight
-        if folded:
-            mass = sum(probs[w] for w in words)
-            weight = weight * mass / (weight * mass + (1 - weight) * given) if mass > 0 else 0.0
-            probs = {w: p / mass for w, p in probs.items()} if mass > 0 else {}
-        mixed = {w: (1 - weight) * p for w, p in scored.items()}
-        for word in words:
-            if word not in mixed and not (self.personal and self.personal.is_blocked(word)):
-                model_p = self.words.word_probability(word, log_probs) / given if given else 0.0
-                mixed[word] = (1 - weight) * model_p
-        for word in mixed:
-            mixed[word] += weight * probs.get(word, 0.0)
-        return mixed
+    def _reading(self, query: Query) -> Reading:
+        """The model's distribution after the query, and its probability of the typed part."""
+        log_probs = self.next_word_log_probs(query.context)  # cached by `query`
+        if not query.partial:
+            return Reading(log_probs)
+        # P(the word starts with what was typed): once per call, for every source.
+        given = self.words.prefix_probability(query.folded, log_probs)
+        return Reading(log_probs, query.folded, given)
 
-    def _with_slips(
-        self,
-        scored: dict[str, float],
-        query: Query,
-        folded: str,
-        log_probs: np.ndarray,
-        given: float,
-        k: int,
-    ) -> tuple[dict[str, float], dict[str, float]]:
-        """The completions of what was typed and the corrections of a slip in it, each with
-        P(word | context, typed) by the noisy channel: P(word | context) * P(typed | word),
-        where a completion was typed with no slip. Both are completed by the same path, so a
-        blocked word is no correction either."""
-        prefixes = self._slip_prefixes.likeliest(folded, log_probs)
-        if not prefixes:
-            return scored, {}
-        clean = given * self.error_model.clean(len(folded))
-        total = clean + sum(p_typed * given_there for p_typed, given_there in prefixes.values())
-        corrections: dict[str, float] = {}
-        for prefix, (p_typed, given_there) in prefixes.items():
-            weight = p_typed * given_there / total
-            for word, p in self._completions(query, prefix, log_probs, given_there, k).items():
-                # A word starting with the typed letters is a completion, scored above.
-                if not fold(word).startswith(folded) and p * weight > corrections.get(word, 0):
-                    corrections[word] = p * weight
-        return {word: p * clean / total for word, p in scored.items()}, corrections
+    def _mixed(self, query: Query, reading: Reading, k: int) -> dict[str, float]:
+        """Every source's candidates for the reading's prefix, mixed (mixer.py)."""
+        model: dict[str, float] = {}
+        weighted: list[Candidates] = []
+        for source in self.sources:
+            candidates = source.candidates(query, reading, k + PERSONAL_EXTRA)
+            if candidates.evidence is None and candidates.weight is None:
+                model.update(candidates.probs)
+            else:
+                weighted.append(candidates)
+        if not weighted:
+            return model
 
-    def _mix_personal(
-        self,
-        scored: dict[str, float],
-        query: Query,
-        log_probs: np.ndarray,
-        given: float,
-        folded: str,
-    ) -> dict[str, float]:
-        """Mix in what the user wrote: (1 - w) * P_model + w * P_user, blocked words out.
+        def model_probability(word: str) -> float:
+            """The model's P(word | its prefix) for a word outside its top candidates."""
+            p = self.words.word_probability(word, reading.log_probs)
+            return p / reading.given if reading.given else 0.0
 
-        Words the model has never seen (names, "e-mail") enter through P_user alone. `folded`
-        is the prefix the word starts with ("" for a next word) and `given` the model's
-        probability of it (1 for a next word).
-        """
-        personal = self.personal
-        before = sentence_before(query.context)  # the context as learning counts it
-        if folded:
-            candidates = personal.completions(folded, before)
-            mine, weight = personal.next_words(before, candidates)
-            total = sum(mine.values())
-            # Given the prefix: the user's probability of a word so spelt against the
-            # model's (`given`), so a user who rarely writes "qu..." moves "qu" little.
-            mass = weight * total
-            weight = mass / (mass + (1 - weight) * given) if mass > 0 else 0.0
-            mine = {w: p / total for w, p in mine.items()} if total > 0 else {}
-        else:
-            mine, weight = personal.next_words(before)
-        mixed = {w: (1 - weight) * p for w, p in scored.items() if not personal.is_blocked(w)}
-        # The model's probability for user words outside its top candidates (given the prefix).
-        for word, p in mine.items():
-            if personal.is_blocked(word):
-                continue
-            if word not in mixed:
-                model_p = self.words.word_probability(word, log_probs) / given if given else 0.0
-                mixed[word] = (1 - weight) * model_p
-            mixed[word] += weight * p
-        return mixed
+        return self.mixer.mix(model, weighted, model_probability, reading.given)
 
-    def _cased(self, word: str, query: Query) -> str:
-        """How to write `word` here: as the user or the corpus usually writes it, with its
-        abbreviation's full stop, upper-cased after a typed capital, capitalised where a
-        capital is forced (text.capital_forced)."""
+    def _written_form(self, word: str) -> str | None:
+        """How the user, or else the open document, writes `word` (casing.py)."""
         written = self.personal.written_form(word) if self.personal is not None else None
         if written is None and self.document_cache is not None:
             written = self.document_cache.written_form(word)
-        word = written or self.tokenizer.display(word)
-        if is_abbreviation(word):  # "Sr." and "pág.", never a bare "Sr"
-            word += "."
-        typed = query.partial
-        if len(typed) > 1 and typed.isupper():
-            return word.upper()
-        if (typed and typed[0].isupper()) or (not typed and query.sentence_start):
-            return word[:1].upper() + word[1:]
-        return word
+        return written
+
+    def _without_blocked(self, scored: dict[str, float]) -> dict[str, float]:
+        """The words the user blocked out (they need the personal store to be remembered)."""
+        if self.personal is None:
+            return scored
+        return {word: p for word, p in scored.items() if not self.personal.is_blocked(word)}

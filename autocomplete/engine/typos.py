@@ -17,12 +17,17 @@ under a millisecond this way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
+from autocomplete.engine.mixer import Candidates
+from autocomplete.engine.query import Query
 from autocomplete.engine.ranking import WordIndex
+from autocomplete.engine.sources import Reading
+from autocomplete.engine.tokenizer import fold
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"  # folded letters a slip may type or leave out
 
@@ -164,3 +169,41 @@ class SlipPrefixes:
                 weighed[prefix] = (p_typed, self.words.prefix_probability(prefix, log_probs))
         best = sorted(weighed.items(), key=lambda item: -item[1][0] * item[1][1])[: self.most]
         return {prefix: (p_typed, given) for prefix, (p_typed, given) in best if given > 0}
+
+
+class SlipCorrections:
+    """A candidate source (sources.CandidateSource): the completions of the prefixes one slip
+    away from the typed one, each with P(word | context, typed) by the noisy channel
+    P(word | context) * P(typed | word). Each prefix is completed by `complete`, the same
+    sources and mix as the typed one (the Suggester's `_mixed`), so a blocked word is no
+    correction either. `Candidates.channel` tells the mixer how the clean completions share
+    the rest (mixer.Mixer.correct)."""
+
+    def __init__(
+        self,
+        words: WordIndex,
+        error_model: ErrorModel,
+        complete: Callable[[Query, Reading, int], dict[str, float]],
+    ):
+        self.error_model = error_model
+        self.prefixes = SlipPrefixes(words, error_model)
+        self.complete = complete
+
+    def candidates(self, query: Query, reading: Reading, k: int) -> Candidates:
+        folded = reading.folded
+        if not folded:
+            return Candidates()
+        prefixes = self.prefixes.likeliest(folded, reading.log_probs)
+        if not prefixes:
+            return Candidates()
+        clean = reading.given * self.error_model.clean(len(folded))
+        total = clean + sum(p_typed * given_there for p_typed, given_there in prefixes.values())
+        corrections: dict[str, float] = {}
+        for prefix, (p_typed, given_there) in prefixes.items():
+            weight = p_typed * given_there / total
+            there = Reading(reading.log_probs, prefix, given_there)
+            for word, p in self.complete(query, there, k).items():
+                # A word starting with the typed letters is a completion, scored as such.
+                if not fold(word).startswith(folded) and p * weight > corrections.get(word, 0):
+                    corrections[word] = p * weight
+        return Candidates(corrections, channel=(clean, total))

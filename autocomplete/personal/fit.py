@@ -1,4 +1,5 @@
-"""The fitted personal mix: how much the user's counts move the model's distribution.
+"""Fitting the personal mix (engine/mixer.MixParameters): how far the user's counts move
+the model's distribution.
 
 Two estimators, each a set of interpolation weights for one context, so that
     P(w | h) = λ_model · P_model(w | h) + Σ_o λ_o · c_o(h, w) / c_o(h)
@@ -26,93 +27,19 @@ their model probability, so their order is the model's.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
 
+from autocomplete.engine.mixer import ORDERS, MixParameters, bucket
 from autocomplete.engine.tokenizer import TOKEN, sentence_before
 from autocomplete.text import is_word
 
-ORDERS = 3  # the user's words, one-word contexts, two-word contexts
 FLOOR = 1e-7  # a word neither the model nor the user knows: its probability when scored
-BUCKET_EDGES = (1.0, 2.0, 4.0, 8.0, 16.0, 64.0)  # c(h) buckets: 0, [1, 2), ..., [64, inf)
 EM_ROUNDS = 100
 BUCKET_PRIOR = 5.0  # a bucket's weights are pulled toward the overall ones by this many words
-
-
-@dataclass(frozen=True)
-class MixParameters:
-    """Everything the mix needs: the kind of estimator and its fitted numbers."""
-
-    kind: str = "dirichlet"  # or "buckets"
-    beta: tuple[float, float, float] = (1e9, 4.0, 1.0)  # word, one-word, two-word contexts
-    diversity: bool = False  # β scaled by the distinct words seen after the context
-    # (c_2 bucket, c_1 bucket) -> (λ_model, λ_word, λ_one, λ_two); `default` elsewhere
-    buckets: dict[tuple[int, int], tuple[float, float, float, float]] = field(default_factory=dict)
-    default: tuple[float, float, float, float] = (1.0, 0.0, 0.0, 0.0)
-
-    def weights(self, totals: Sequence[float], types: Sequence[int]) -> np.ndarray:
-        """(λ_model, λ_word, λ_one, λ_two) for a context whose orders saw `totals` words,
-        `types` of them distinct. They sum to 1; an order never seen gets 0."""
-        if self.kind == "buckets":
-            return self._bucket_weights(totals)
-        weights = np.zeros(ORDERS + 1)
-        rest = 1.0  # what the shorter orders and the model share
-        for order in range(ORDERS - 1, -1, -1):  # the longest context takes its share first
-            total = totals[order]
-            beta = self.beta[order] * (max(types[order], 1) if self.diversity else 1.0)
-            share = total / (total + beta) if total > 0 else 0.0
-            weights[1 + order] = rest * share
-            rest *= 1.0 - share
-        weights[0] = rest
-        return weights
-
-    def _bucket_weights(self, totals: Sequence[float]) -> np.ndarray:
-        key = (bucket(totals[2]), bucket(totals[1]))
-        weights = np.array(self.buckets.get(key, self.default))
-        seen = np.array([True, *(t > 0 for t in totals)])
-        weights = np.where(seen, weights, 0.0)
-        return weights / weights.sum()
-
-
-def bucket(total: float) -> int:
-    return int(np.searchsorted(BUCKET_EDGES, total, side="right"))
-
-
-# The Suggester's default, fitted once on the project's own data and shipped (per-store
-# fitting would need a held-out slice of each user's text): benchmarks/fit_mix.py, a store of
-# 100k words of camara's train split, fitted on 2.9k held-out words of camara's validation
-# split and 3k of office-suporte's and bosque's. Of the estimators compared there, the
-# Dirichlet prior scaled by diversity scored best on held-out text of both kinds with three
-# numbers (benchmarks/results/fit_mix.json): a context's weight is c / (c + β · distinct).
-FITTED = MixParameters(kind="dirichlet", beta=(680.5, 123.7, 19.89), diversity=True)
-
-
-def user_distribution(
-    levels: Sequence, words: Iterable[str], parameters: MixParameters = FITTED
-) -> tuple[dict[str, float], float]:
-    """The user's part of the mix for one context, as (distribution, weight): the Suggester
-    mixes (1 - weight) * P_model + weight * distribution. `levels` are the store's counts at
-    each order (`PersonalModel.evidence`), `words` the candidates scored."""
-    totals = [level.total for level in levels]
-    weights = parameters.weights(totals, [len(level.counts) for level in levels])
-    weight = 1.0 - float(weights[0])
-    if weight <= 0.0:
-        return dict.fromkeys(words, 0.0), 0.0
-    shares = [
-        (float(share) / weight, level.counts, level.total)
-        for share, level in zip(weights[1:], levels, strict=True)
-        if share > 0.0
-    ]
-    distribution = {  # a mean of probabilities: at most 1 but for rounding
-        word: min(
-            1.0, sum(share * counts.get(word, 0.0) / total for share, counts, total in shares)
-        )
-        for word in words
-    }
-    return distribution, weight
 
 
 class Evidence(Protocol):

@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
+from pathlib import Path
 
-from autocomplete.errors import AutocompleteError
+from autocomplete.errors import AutocompleteError, CorpusError
 from autocomplete.personal.store import PersonalModel, Stats
 from autocomplete.text_files import ReadReport, iter_documents
 
@@ -35,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (args.files or args.stats or args.forget or args.unblock):
         parser.error("give FILES to learn, --stats, --unblock WORD or --forget")
+    bad = _unreadable(args.files)
+    if bad:  # before anything is stored: a rerun with the typo fixed counts nothing twice
+        print(f"error: nothing learned; cannot learn from {', '.join(bad)}", file=sys.stderr)
+        return 2
     personal = PersonalModel()
     try:
         return _run(args, personal)
@@ -99,15 +104,37 @@ def _describe(stats: Stats) -> str:
     return f"{stats.words:,} words, {stats.contexts:,} contexts, {stats.blocked:,} blocked"
 
 
+def _unreadable(paths: list[str]) -> list[str]:
+    """Each path that would stop an import, with why: read through once, as learning reads
+    it (a folder of binaries or non-UTF-8 files holds nothing to learn)."""
+    bad = []
+    for path in paths:
+        if not Path(path).exists():
+            bad.append(f"{path} (does not exist)")
+            continue
+        report = ReadReport()
+        try:
+            for _ in iter_documents(path, report, piece_chars=PIECE_CHARS):
+                pass
+        except CorpusError:
+            why = f": {report.skipped[0][1]}" if report.skipped else ""
+            bad.append(f"{path} (no readable text{why})")
+    return bad
+
+
 def _learn(personal: PersonalModel, paths: list[str]) -> None:
     known = personal.words()
     learned = 0
     for path in paths:
         report = ReadReport()
         pieces = iter_documents(path, report, piece_chars=PIECE_CHARS)
-        learned += personal.learn_texts(document.text for document in pieces)
+        words = personal.learn_texts(document.text for document in pieces)
+        learned += words
         for skipped, why in report.skipped:
             print(f"skipped {skipped}: {why}", file=sys.stderr)
+        plural = "" if report.files == 1 else "s"
+        files = f"{report.files:,} file{plural}, " if Path(path).is_dir() else ""
+        print(f"{path}: {files}{words:,} words stored")
     new = sorted(personal.words() - known)
     if not new:
         print(f"learned {learned:,} words, none new (counts of known words went up)")

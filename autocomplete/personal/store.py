@@ -3,13 +3,14 @@
 A network trained on 19th-century novels has never seen "e-mail", the names of the user's
 colleagues or the phrases they write every day. Like phone keyboards, we keep counts of the
 user's own words and of the one- and two-word contexts they follow, and the Suggester mixes
-this small n-gram model with the LSTM (see `PersonalModel.next_words`).
+this small n-gram model with the LSTM (engine/sources.PersonalVocabulary reads
+`PersonalModel.distribution`; engine/mixer.py weighs it).
 
 Storage is SQLite (transactional, so two editors open at once cannot corrupt it), readable by
 the user only (mode 0600), in the user's data folder. Counts decay with a half-life, so
-recent habits outweigh old ones. A text is counted in memory, chunk by chunk (a second,
-forked process counts every other chunk of a big import where this one runs no other
-threads), and added to the store in one transaction: an import is stored whole or not at all.
+recent habits outweigh old ones. A text is counted in memory (counting.py: chunk by chunk,
+a second, forked process counting every other chunk of a big import), and added to the
+store in one transaction: an import is stored whole or not at all.
 
 The store has a size bound (`PersonalModel.max_bytes`). When learning takes it past the bound,
 the rarest entries are dropped, lowest decayed count first (at equal counts, two-word contexts
@@ -30,39 +31,24 @@ import bisect
 import contextlib
 import heapq
 import math
-import multiprocessing
 import os
-import queue
-import signal
 import sqlite3
-import sys
 import threading
 import time
-from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, compress
-from multiprocessing.connection import Connection
-from operator import and_
 from pathlib import Path
-from typing import NoReturn
 
-from autocomplete.engine.tokenizer import fold, fold_all, padded, pretokenize, sentence_runs
-from autocomplete.personal.fit import FITTED, MixParameters, user_distribution
-from autocomplete.text import is_word, sentences, typed_paragraphs, usual_case_positions
+from autocomplete.engine.mixer import FITTED, Evidence, Mixer, MixParameters
+from autocomplete.engine.tokenizer import fold, fold_all
+from autocomplete.personal.counting import PRUNED_SHARE, _Counts, chunks, context_keys, counted
 from autocomplete.userdata import data_dir
 
 HALF_LIFE_DAYS = 60.0  # a habit unused for two months counts half
-MAX_WORD_LENGTH = 40  # longer "words" are noise (pasted hashes, URLs) and are not learned
-MIX_MAX = 0.6  # the personal weight for a context always followed by the same word
-EVIDENCE_PRIOR = 1.0  # observations of a context at which its weight reaches MIX_MAX / 2
-UNIGRAM_WEIGHT = 0.05  # weight of the user's plain word frequencies in any context
 FREQUENT = 100  # the user's most frequent words are candidates in every context
 MAX_STORE_BYTES = 20_000_000  # the store's default size bound
-PRUNED_SHARE = 0.5  # pruning goes down to half the bound, so that it runs rarely
 STORED_ENTRY_BYTES = 36  # an entry's share of a compacted store (measured): the bound in entries
-HELPER_CHECK_S = 1.0  # how often a full queue checks that the counting process still runs
 LEARN_CHUNK_CHARS = 750_000  # a big import is counted in pieces of this size, two at a time
 MAX_FOLLOWERS = 50  # the words that most often followed a context are its candidates
 MAX_COMPLETIONS = 50  # the most frequent learned words offered for a typed prefix
@@ -112,211 +98,6 @@ def default_path() -> Path:
     return data_dir() / "personal.sqlite3"
 
 
-def context_keys(tokens: list[str]) -> tuple[str, str]:
-    """('em', 'documento em') for the tokens before a word in its sentence
-    (`tokenizer.sentence_before`); ('</s>', '</s> </s>') at a sentence's start."""
-    kept = [t.lower() for t in tokens if len(t) <= MAX_WORD_LENGTH]  # as `_Counts.add`
-    last = padded(kept[-2:])
-    return _contexts(last[-2], last[-1])
-
-
-def _contexts(second_last: str, last: str) -> tuple[str, str]:
-    return last, f"{second_last} {last}"
-
-
-def _chunks(text: str, size: int) -> Iterator[str]:
-    """`text` in pieces of about `size` characters, cut between paragraphs where it can."""
-    start = 0
-    while start < len(text):
-        end = start + size
-        if end < len(text):
-            for separator in ("\n\n", "\n", ". ", " "):
-                cut = text.find(separator, end, end + size)
-                if cut >= 0:
-                    end = cut + len(separator)
-                    break
-        yield text[start:end]
-        start = end
-
-
-@dataclass
-class _Counts:
-    """What a text adds to the store, bounded (`drop_rarest`) while it is counted."""
-
-    words: Counter[str] = field(default_factory=Counter)
-    pairs: Counter[tuple[str, str]] = field(default_factory=Counter)  # (previous, word)
-    triples: Counter[tuple[str, str, str]] = field(default_factory=Counter)
-    forms: dict[str, str] = field(default_factory=dict)  # word -> how it was last written
-    learned: int = 0  # words counted, those dropped as rare included
-
-    def add_text(self, text: str, limit: int) -> None:
-        """Count a text, keeping within `limit` entries after every sentence. A line break
-        ends a paragraph (text.typed_paragraphs): typed lines are never joined."""
-        for paragraph in typed_paragraphs(text):
-            for sentence in sentences(paragraph):
-                self.add(sentence)
-                self.drop_rarest(limit)
-
-    def add(self, sentence: str) -> None:
-        """Count the words of a sentence after their one- and two-token contexts.
-
-        The written form counts only where no capital is forced (a sentence start, after a
-        dialogue dash or an opening quote): "Não" there says nothing about how the user
-        writes "não". Whole lists at a time (zip, compress): this runs over every word of
-        an import. Interned, each distinct word is held once however many entries name it.
-        """
-        tokens = [t for t in pretokenize(sentence) if len(t) <= MAX_WORD_LENGTH]
-        if not tokens:
-            return
-        lowered = list(map(sys.intern, map(str.lower, tokens)))
-        # Each word's two tokens before it in its sentence (`padded`), as the Suggester asks.
-        second, last = [], []
-        for run in sentence_runs(lowered):
-            before = padded(run)
-            second += before[:-2]
-            last += before[1:-1]
-        counted = [is_word(t) and not t.isdigit() for t in tokens]
-        self.learned += sum(counted)
-        self.words.update(compress(lowered, counted))
-        self.pairs.update(compress(zip(last, lowered, strict=True), counted))
-        self.triples.update(compress(zip(second, last, lowered, strict=True), counted))
-        written = map(and_, counted, usual_case_positions(tokens))
-        self.forms.update(compress(zip(lowered, tokens, strict=True), written))
-
-    def entries(self) -> int:
-        return len(self.words) + len(self.pairs) + len(self.triples)
-
-    def update(self, other: _Counts) -> None:
-        """Add the counts of more text (its written forms win)."""
-        self.words.update(other.words)
-        self.pairs.update(other.pairs)
-        self.triples.update(other.triples)
-        self.forms.update(other.forms)
-        self.learned += other.learned
-
-    def drop_rarest(self, limit: int) -> None:
-        """Past `limit` entries, drop the rarest down to PRUNED_SHARE of it by the store's rule
-        (the module's docstring; `RAREST` for the store): lowest count first, at equal counts
-        two-word contexts, then one-word contexts, then plain words. Entries of equal count
-        and kind all go or all stay: none is rarer than another."""
-        if self.entries() <= limit:
-            return
-        tables = [self.triples, self.pairs, self.words]  # the order they go at equal counts
-        classes = sorted(  # (count, kind, how many entries)
-            (count, kind, size)
-            for kind, table in enumerate(tables)
-            for count, size in Counter(table.values()).items()
-        )
-        # Classes go in that order up to the first that makes up the excess.
-        dropped = list(accumulate(size for _, _, size in classes))
-        excess = self.entries() - int(limit * PRUNED_SHARE)
-        cut, last_kind, _ = classes[bisect.bisect_left(dropped, excess)]
-        # Kinds up to last_kind lose their entries of count `cut`; the others keep them.
-        kept = [
-            Counter({key: n for key, n in table.items() if n > cut - (kind > last_kind)})
-            for kind, table in enumerate(tables)
-        ]
-        self.triples, self.pairs, self.words = kept
-        self.forms = {word: form for word, form in self.forms.items() if word in self.words}
-
-    def rows(self, now: float) -> list[tuple[str, str, float, float]]:
-        """(context, word, count, time) rows for the store."""
-        rows = [("", word, n, now) for word, n in self.words.items()]
-        rows += [(last, word, n, now) for (last, word), n in self.pairs.items()]
-        rows += [
-            (_contexts(second, last)[1], word, n, now)
-            for (second, last, word), n in self.triples.items()
-        ]
-        return rows
-
-
-def _counted(chunks: Iterator[str], limit: int) -> _Counts:
-    """The counts of all `chunks`, kept within `limit` entries.
-
-    Where this process may fork and there is more than one chunk, a second process counts
-    every other chunk (with the same bound) and its counts are added at the end: a big
-    import keeps both cores busy."""
-    counts = _Counts()
-    helper: _Helper | None = None
-    try:
-        for index, chunk in enumerate(chunks):
-            if index == 1 and _may_fork():
-                helper = _Helper(limit)
-            if helper is not None and index % 2:
-                helper.count(chunk)
-                continue
-            counts.add_text(chunk, limit)
-        if helper is not None:
-            counts.update(helper.counts())
-            counts.drop_rarest(limit)
-    finally:
-        if helper is not None:
-            helper.stop()
-    return counts
-
-
-def _may_fork() -> bool:
-    """False while other threads run (as in the editor: a fork copies one thread, and a lock
-    another one held stays locked) or where fork does not exist. Fork, not spawn: spawn
-    would import the caller's main module again in the child."""
-    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
-
-
-class _Helper:
-    """A forked process that counts the chunks it is given; its counts come back at the end."""
-
-    def __init__(self, limit: int):
-        fork = multiprocessing.get_context("fork")
-        self._chunks = fork.Queue(maxsize=2)  # enough to keep it busy; the rest waits here
-        self._results, sending = fork.Pipe(duplex=False)
-        self._process = fork.Process(
-            target=_count_in_helper, args=(self._chunks, sending, limit), daemon=True
-        )
-        self._process.start()
-        sending.close()  # the child's end: a child that dies then reads as EOF here
-
-    def count(self, chunk: str | None) -> None:
-        """Queue a chunk (None: the end), waiting while two are queued: unless it died."""
-        while True:
-            try:
-                return self._chunks.put(chunk, timeout=HELPER_CHECK_S)
-            except queue.Full:
-                if not self._process.is_alive():
-                    self._died()
-
-    def counts(self) -> _Counts:
-        self.count(None)
-        try:
-            return self._results.recv()
-        except EOFError:
-            self._died()
-
-    def _died(self) -> NoReturn:
-        self._process.join()
-        raise ChildProcessError(
-            f"the counting process stopped (exit code {self._process.exitcode})"
-        )
-
-    def stop(self) -> None:
-        """End the process (at once, after Ctrl+C or an error here) and its queue."""
-        if self._process.is_alive():
-            self._process.terminate()
-        self._process.join()
-        if self._process.exitcode != 0:  # chunks it never read are dropped, not waited on
-            self._chunks.cancel_join_thread()
-        self._chunks.close()
-        self._chunks.join_thread()  # the queue's thread is gone: a next import may fork again
-        self._results.close()
-
-
-def _count_in_helper(chunks: multiprocessing.Queue, results: Connection, limit: int) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the parent, which ends us
-    counts = _Counts()
-    for chunk in iter(chunks.get, None):
-        counts.add_text(chunk, limit)
-    results.send(counts)
-
-
 @dataclass
 class _Words:
     """The user's words in memory, as every prediction and completion needs them."""
@@ -350,6 +131,16 @@ def _problem(error: sqlite3.Error) -> str:
     return "unreadable"  # permissions, a folder in its place, an I/O error: not its contents
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(st_dev, st_ino) of the file at `path`: which file it is, whatever its name; None if
+    there is none."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 @dataclass
 class Stats:
     path: Path
@@ -360,16 +151,22 @@ class Stats:
 
 
 class PersonalModel:
-    """The user's n-gram counts in a SQLite file, with what predictions need in memory."""
+    """The user's n-gram counts in a SQLite file, with what predictions need in memory.
+
+    Over 150 lines: opening and checking the file (integrity, a damaged file moved aside),
+    the size bound (pruning, compacting), learning, the block list and the reads predictions
+    make (`distribution`, `completions`) share one connection, one lock and the in-memory
+    words that `_sync` keeps in step with other editors. Counting is in counting.py and the
+    mixing weight in engine/mixer.py; the reads are the next candidate to move out."""
 
     def __init__(
         self,
         path: Path | None = None,
         max_bytes: int = MAX_STORE_BYTES,
-        mix: MixParameters | None = FITTED,
+        mix: MixParameters = FITTED,
     ):
         self.path = Path(path) if path is not None else default_path()
-        self.mix = mix  # how the user's counts move the model (personal/fit); None: hand-set
+        self.mix = mix  # how the user's orders are blended (engine/mixer.MixParameters)
         self.max_bytes = max_bytes  # the size bound (see the module's docstring)
         self.notice: str | None = None  # a message for the user about the store, if any
         self.problem: str | None = None  # why it could not be opened (for the CLI)
@@ -431,6 +228,7 @@ class PersonalModel:
                 raise sqlite3.DatabaseError(f"database disk image is malformed: {verdict}")
             os.chmod(self.path, 0o600)
             self._connection = connection
+            self._opened = _identity(self.path)  # see reopen_if_replaced
             self._load()
         except BaseException:
             connection.close()
@@ -547,6 +345,18 @@ class PersonalModel:
             f"{self.max_bytes * PRUNED_SHARE / 1e6:,.0f} MB; blocked words are kept"
         )
 
+    def reopen_if_replaced(self) -> bool:
+        """Open the store again if the file at `path` is no longer the one opened (a `learn`
+        run moved a damaged store aside and started a new one, the user moved or deleted
+        it): the old connection would write where nobody reads, or fail. True if reopened."""
+        with self._lock:
+            if self._connection is None or _identity(self.path) == self._opened:
+                return False
+            self._connection.close()
+            self.notice = self.problem = self.moved_aside = None  # about the old file
+            self._connection = self._connect()
+            return True
+
     @property
     def available(self) -> bool:
         """False when the store could not be opened: nothing is learned this session."""
@@ -572,8 +382,8 @@ class PersonalModel:
         """
         if self._connection is None:
             return 0
-        chunks = (chunk for text in texts for chunk in _chunks(text, chunk_chars))
-        counts = _counted(chunks, max(1, self.max_bytes // STORED_ENTRY_BYTES))
+        pieces = (piece for text in texts for piece in chunks(text, chunk_chars))
+        counts = counted(pieces, max(1, self.max_bytes // STORED_ENTRY_BYTES))
         if counts.words:
             self._add(counts)
         return counts.learned
@@ -688,39 +498,43 @@ class PersonalModel:
     def next_words(
         self, tokens_before: list[str], words: list[str] | None = None
     ) -> tuple[dict[str, float], float]:
-        """The user's next-word distribution after these tokens, and its mixing weight.
+        """The user's next-word distribution after these tokens, and its mixing weight
+        (engine/mixer.py: from the evidence `distribution` reports)."""
+        distribution, evidence = self.distribution(tokens_before, words)
+        return distribution, Mixer(self.mix).weight(evidence)
 
-        Interpolates trigram -> bigram -> unigram counts (each level backs off to the one
-        below in proportion to how little it has seen); the weight grows with the evidence
-        for the longest context seen, from UNIGRAM_WEIGHT up to MIX_MAX. Only `words` are
-        scored when given, else the words that most often followed these contexts and the
-        most frequent ones.
+    def distribution(
+        self, tokens_before: list[str], words: list[str] | None = None
+    ) -> tuple[dict[str, float], Evidence]:
+        """The user's next-word distribution after these tokens, and the evidence behind it.
+
+        The user's word, one- and two-word context frequencies, blended as the fitted mix
+        weighs them (engine/mixer.MixParameters.weights, `self.mix`): the longer a context
+        and the more consistently the same words followed it, the more it counts. Only
+        `words` are scored when given, else the words that most often followed these
+        contexts and the most frequent ones.
         """
         levels = self.evidence(tokens_before)
         if not levels or levels[0].total <= 0:
-            return {}, 0.0
+            return {}, Evidence()
         if words is None:
             candidates = {word for level in levels for word in level.top}
         else:
             candidates = set(words)
-        if self.mix is not None:
-            return user_distribution(levels, candidates, self.mix)
-        levels = [level for level in levels if level.total > 0]
-        distribution = dict.fromkeys(candidates, 0.0)
-        for position, level in enumerate(levels):
-            keep = 1.0 if position == 0 else level.total / (level.total + EVIDENCE_PRIOR)
-            for word in candidates:
-                seen = level.counts.get(word, 0.0) / level.total
-                distribution[word] = (1 - keep) * distribution[word] + keep * seen
-        weight = UNIGRAM_WEIGHT
-        if len(levels) > 1:
-            # Trust the longest context seen in proportion to how often it was seen and how
-            # consistently one word followed it: "documento em" -> "anexo" every time earns
-            # a large weight; "de", followed by a different word each time, almost none.
-            total, types = levels[-1].total, len(levels[-1].counts)
-            repeat = max(0.0, 1.0 - (types - 1) / total)
-            weight += (MIX_MAX - UNIGRAM_WEIGHT) * total / (total + EVIDENCE_PRIOR) * repeat
-        return distribution, weight
+        totals = tuple(level.total for level in levels)
+        types = tuple(len(level.counts) for level in levels)
+        weights = self.mix.weights(totals, types)
+        user = 1.0 - float(weights[0])
+        shares = [
+            (float(share) / user, level.counts, level.total)
+            for share, level in zip(weights[1:], levels, strict=True)
+            if share > 0.0
+        ]
+        distribution = {  # a mean of probabilities: at most 1 but for rounding
+            word: min(1.0, sum(share * counts.get(word, 0.0) / n for share, counts, n in shares))
+            for word in candidates
+        }
+        return distribution, Evidence(totals, types)
 
     def evidence(self, tokens_before: list[str]) -> list[_Context]:
         """What the user wrote at each order: their words, then the words after the one- and
@@ -732,7 +546,7 @@ class PersonalModel:
             levels = [_Context(known.counts, known.total, known.frequent)]
             try:
                 levels += [self._context(context) for context in context_keys(tokens_before)]
-            except sqlite3.Error:  # as in next_words: the words alone
+            except sqlite3.Error:  # as in _user_words: the words alone
                 levels += [_Context({}, 0.0, []), _Context({}, 0.0, [])]
             return levels
 

@@ -125,6 +125,13 @@ def resolve_device(name: str) -> torch.device:
 
 
 class Trainer:
+    """One training run: set-up, the schedule, validation, the checkpoint files and the loop.
+
+    Over 150 lines because a run's state (model, optimizer, step, clock, best perplexity)
+    is read by each of those parts; each concern is its own small method group (the
+    `# --` headers), `__init__` only calls the set-up ones in order.
+    """
+
     def __init__(
         self,
         train_config: TrainConfig,
@@ -136,31 +143,43 @@ class Trainer:
         trained model's weights and vocabulary."""
         self.config = train_config
         self.model_config = model_config
+        self.out = Path(train_config.out)
+        self._set_up_processes()
+        self._check_writable(fresh=resume_state is None)
+        given = resume_state or initial
+        self._set_up_data(given.tokenizer if given else None)
+        self._set_up_model(initial)
+        self._set_up_progress(resume_state)
+        self._wrap_for_devices()
+
+    # -- set-up, one concern each (in the order __init__ runs them) --------------------------
+    def _set_up_processes(self) -> None:
+        """This process's rank among the distributed ones, its device, threads and seed."""
         self.rank = int(os.environ.get("RANK", 0))
         self.world_size = int(os.environ.get("WORLD_SIZE", 1))
         self.is_main = self.rank == 0
-        self.out = Path(train_config.out)
-        self.device = resolve_device(train_config.device)
+        self.device = resolve_device(self.config.device)
         if self.world_size > 1:
             local_rank = int(os.environ.get("LOCAL_RANK", 0))
             if self.device.type == "cuda":
                 self.device = torch.device("cuda", local_rank)
                 torch.cuda.set_device(self.device)
             dist.init_process_group("nccl" if self.device.type == "cuda" else "gloo")
-        if train_config.threads:
-            torch.set_num_threads(train_config.threads)
-        torch.manual_seed(train_config.seed)
-        self._check_writable(fresh=resume_state is None)
+        if self.config.threads:
+            torch.set_num_threads(self.config.threads)
+        torch.manual_seed(self.config.seed)
 
-        given = resume_state or initial
-        tokenizer = given.tokenizer if given else None
+    def _set_up_data(self, tokenizer) -> None:
+        """The prepared corpus (with `tokenizer`, when resuming or fine-tuning) and this
+        rank's training and validation batches."""
+        train_config = self.config
         # Rank 0 prepares (and caches) the data first; the others then read the cache.
         if self.is_main:
             self.data = self._prepare(tokenizer)
         self._barrier()
         if not self.is_main:
             self.data = self._prepare(tokenizer)
-        model_config.vocab_size = len(self.data.tokenizer)
+        self.model_config.vocab_size = len(self.data.tokenizer)
         train_shard = data.shard(self.data.train, self.rank, self.world_size)
         valid_shard = data.shard(self.data.valid, self.rank, self.world_size)
         if len(train_shard) < 2 * train_config.batch_size or len(valid_shard) < 2:
@@ -176,7 +195,9 @@ class Trainer:
         )
         self.steps_per_epoch = data.window_count(self.train_batches, train_config.bptt)
 
-        self.model = WordLM(model_config)
+    def _set_up_model(self, initial: Inference | None) -> None:
+        """The network (from `initial`'s weights when fine-tuning) on its device, and Adam."""
+        self.model = WordLM(self.model_config)
         if initial is not None:
             self.model.load_state_dict(
                 {
@@ -186,8 +207,11 @@ class Trainer:
             )
         self.model.to(self.device)
         self.optimizer = torch.optim.Adam(
-            self.model.parameters(), lr=train_config.lr, weight_decay=train_config.weight_decay
+            self.model.parameters(), lr=self.config.lr, weight_decay=self.config.weight_decay
         )
+
+    def _set_up_progress(self, resume_state) -> None:
+        """Where the run stands: from the start, or where `resume_state` left it."""
         self.step = 0
         self.epoch = 0
         self.window = 0  # next window within the epoch
@@ -198,10 +222,13 @@ class Trainer:
         if resume_state is not None:
             self._restore(resume_state)
         self.tokens_at_start = self.tokens_seen
+
+    def _wrap_for_devices(self) -> None:
+        """DDP across processes, bfloat16 autocast on a GPU."""
         self.trained = self.model
         if self.world_size > 1:
             self.trained = torch.nn.parallel.DistributedDataParallel(
-                self.model, find_unused_parameters=model_config.output == "adaptive"
+                self.model, find_unused_parameters=self.model_config.output == "adaptive"
             )
         self.autocast = (
             torch.autocast("cuda", dtype=torch.bfloat16)
@@ -209,7 +236,7 @@ class Trainer:
             else contextlib.nullcontext()
         )
 
-    # -- set-up helpers -------------------------------------------------------------------
+    # -- set-up helpers ----------------------------------------------------------------------
     def _prepare(self, tokenizer) -> data.PreparedData:
         config = self.config
         return data.prepare(

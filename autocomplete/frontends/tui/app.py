@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -29,6 +30,7 @@ from autocomplete.frontends.tui.dialogs import (
     ChangedOnDisk,
     ConfirmQuit,
     ConfirmReadOnly,
+    ConfirmReload,
     QuitChoice,
     RecoverText,
     SaveAs,
@@ -56,6 +58,9 @@ from autocomplete.personal.typed_text import changed_text, finished
 
 if TYPE_CHECKING:
     from autocomplete.engine.suggester import Suggester
+
+log = logging.getLogger(__name__)  # to userdata.log_file() when run as `python -m autocomplete`
+NOTE_S = 5.0  # how long the status bar's note stays
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,8 @@ class EditorApp(App[None]):
         # The file as read: a save first checks that no other program changed it since.
         self._disk: DiskState | None = disk_state(self.path) if self.path else None
         self._reloads = 0  # Changed events from reloading the file, which leave it unmodified
+        self._note_timer: Timer | None = None  # clears the status bar's note
+        self._ignored = 0  # bytes that were not text, while the note says so
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -145,6 +152,14 @@ class EditorApp(App[None]):
 
     def _file_name(self) -> str:
         return self.path.name if self.path else "sem nome"
+
+    def notify(self, message: str, *, title: str = "", severity: str = "information", **kwargs):
+        """Show a notification; warnings and errors also go to the diagnostics log (the
+        screen is drawn on stderr, so stderr cannot hold them: see userdata.log_file)."""
+        if severity != "information":
+            level = logging.ERROR if severity == "error" else logging.WARNING
+            log.log(level, "%s: %s", title, message)
+        super().notify(message, title=title, severity=severity, **kwargs)
 
     # -- the model ------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="model", exit_on_error=False)
@@ -204,6 +219,26 @@ class EditorApp(App[None]):
                 with self.options.latency_log.open("a", encoding="utf-8") as log:
                     log.write(f"{event.latency_ms:.3f}\n")
 
+    @on(SuggestingEditor.Ignored)
+    def _ignored(self, event: SuggestingEditor.Ignored) -> None:
+        """Say that bytes that were not text were dropped, for a few seconds (a burst of
+        them counted together)."""
+        log.warning("%d byte(s) typed that were not text: ignored", event.count)
+        self._ignored += event.count
+        self.status.note = (
+            "1 byte que não é texto foi ignorado"
+            if self._ignored == 1
+            else f"{self._ignored} bytes que não são texto foram ignorados"
+        )
+        if self._note_timer is not None:
+            self._note_timer.stop()
+        self._note_timer = self.set_timer(NOTE_S, self._clear_note)
+
+    def _clear_note(self) -> None:
+        self._note_timer = None
+        self._ignored = 0
+        self.status.note = ""
+
     @on(SuggestingEditor.Accepted)
     def _accepted(self, event: SuggestingEditor.Accepted) -> None:
         self.status.keys_saved += event.keys_saved
@@ -251,7 +286,7 @@ class EditorApp(App[None]):
             )
             # The old copy goes once this editor's own copy holds the text (or it is saved).
             self._adopted.append(recovered)
-        else:
+        elif recover is False:  # Descartar; None (Esc): the copy waits for the next start
             recovery.discard(recovered)
 
     def _release_adopted(self) -> None:
@@ -376,6 +411,11 @@ class EditorApp(App[None]):
         elif changed_on_disk(self.path.resolve(), self._disk):
             choice = await self.push_screen_wait(ChangedOnDisk(self._file_name()))
             if choice is ChangedChoice.RELOAD:
+                # The buffer's own edits go: a second question, whose Enter keeps them.
+                if self.editor.document.lines != self._saved_lines and not (
+                    await self.push_screen_wait(ConfirmReload(self._file_name()))
+                ):
+                    return False
                 self._reload()
                 return False
             if choice is ChangedChoice.SAVE_AS:
@@ -468,16 +508,33 @@ class EditorApp(App[None]):
         if not self.options.learn or suggester is None:
             return  # the model is still loading: the next save learns this change too
 
-        def learn() -> None:  # joining and diffing a long document take time: off the UI thread
+        def learn() -> bool:  # joining and diffing a long document take time: off the UI thread
+            # A `learn` run may have moved the store aside and made a new one: the old
+            # connection would write into the moved file (or fail), so ask the file first.
+            reopened = suggester.reopen_personal_if_replaced()
             text = finished("\n".join(saved.lines), saved.cursor_index())
-            learned, self._learned_text = self._learned_text, text
-            if learned != text:
-                suggester.learn(changed_text(learned, text))
+            if self._learned_text != text:
+                suggester.learn(changed_text(self._learned_text, text))
+            # Only once learned: the words of a save whose learning failed go with the next.
+            self._learned_text = text
+            return reopened
 
         try:
-            await asyncio.to_thread(learn)
+            reopened = await asyncio.to_thread(learn)
         except Exception as error:  # learning is an extra: a good save stays a good save
-            self.notify(str(error), title="Não foi possível aprender", severity="warning")
+            self.notify(
+                f"{error}\nO próximo salvamento tenta de novo.",
+                title="Não foi possível aprender",
+                severity="warning",
+            )
+            return
+        if reopened:
+            self.notify(
+                suggester.personal_notice
+                or "O arquivo foi substituído por outro programa: reaberto, o aprendizado segue.",
+                title="Vocabulário pessoal",
+                timeout=5,
+            )
 
 
 def lines_of(text: str) -> list[str]:

@@ -33,6 +33,8 @@ CONTEXT_BLOCK = 32
 # Very long lines (a paragraph of a megabyte) cut the context too: it then begins at a
 # multiple of this many characters, well over the 3,000 the ranking reads.
 CONTEXT_CHARS = 8_192
+# What the terminal driver makes of a byte that is not UTF-8 (driver.py): never typed.
+NOT_TEXT = "\ufffd"
 SLOT_GROUP = Binding.Group("Escolher")  # one footer entry for Alt+1..3
 Fallback = Callable[[], Awaitable[None]]  # an accepting key's work when there is nothing to accept
 
@@ -118,6 +120,12 @@ class SuggestingEditor(TextArea):
         keys_saved: int
 
     @dataclass
+    class Ignored(Message):
+        """Input that was not text (bytes the terminal sent that are not UTF-8) was dropped."""
+
+        count: int
+
+    @dataclass
     class Failed(Message):
         """The suggester raised; the editor keeps working without it."""
 
@@ -140,6 +148,16 @@ class SuggestingEditor(TextArea):
         with self.prevent(TextArea.Changed):  # the text as opened: no edit
             self.load_text(self._initial_text)
         del self._initial_text
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        """A paste types its text without what was not text in it (see _on_key)."""
+        # Textual calls each class's _on_paste in turn unless stopped: TextArea's runs here.
+        event.prevent_default()
+        ignored = event.text.count(NOT_TEXT)
+        if ignored:
+            self.post_message(self.Ignored(ignored))
+            event = events.Paste(event.text.replace(NOT_TEXT, ""))
+        await super()._on_paste(event)
 
     def render_line(self, y: int) -> Strip:
         """Textual's row painting without its check for a placeholder, which joins the whole
@@ -362,6 +380,11 @@ class SuggestingEditor(TextArea):
         self.post_message(self.Accepted(keys_saved=inserted - 1))  # one key accepted it
 
     async def _on_key(self, event: events.Key) -> None:
+        if event.character == NOT_TEXT:  # a byte that is not UTF-8 (driver.py): not typed
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Ignored(1))
+            return
         self._dismissed = False
         self._pending = None
         auto_space, self._auto_space = self._auto_space, None

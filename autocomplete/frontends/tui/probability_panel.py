@@ -10,7 +10,11 @@ from autocomplete.frontends.tui.editor import Offer
 
 BAR_WIDTH = 12
 EIGHTHS = " ▏▎▍▌▋▊▉"
-REPORT_NOTE = "Comparação RNN × GRU × LSTM:\ndocs/compare/report.md"
+# What the panel shows, said here: it once pointed to docs/compare/report.md, which an
+# installed wheel does not have.
+EXPLANATION = (
+    "Barra: relativa à palavra mais\nprovável. %: a probabilidade que\no modelo dá a cada uma."
+)
 
 
 def bar(fraction: float, width: int = BAR_WIDTH) -> str:
@@ -40,5 +44,5 @@ class ProbabilityPanel(Static):
                 )
                 for s in offer.suggestions
             ]
-        lines += [Content(""), Content(REPORT_NOTE).stylize("italic dim")]
+        lines += [Content(""), Content(EXPLANATION).stylize("italic dim")]
         self.update(Content("\n").join(lines))

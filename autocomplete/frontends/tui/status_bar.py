@@ -1,4 +1,5 @@
-"""One line of state: file, model, last suggestion latency, keystrokes saved."""
+"""One line of state: file, model, last suggestion latency, keystrokes saved, and a passing
+note (input that was ignored)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ class StatusBar(Static):
     latency_ms: reactive[float | None] = reactive(None)
     # Characters inserted by accepted suggestions minus the keys pressed to accept them.
     keys_saved: reactive[int] = reactive(0)
+    note: reactive[str] = reactive("")  # a passing remark (input ignored), shown first
 
     def render(self) -> str:
         parts = [
@@ -24,4 +26,6 @@ class StatusBar(Static):
         if self.latency_ms is not None:
             parts.append(f"sugestão em {self.latency_ms:.0f} ms")
         parts.append(f"teclas poupadas: {self.keys_saved}")
+        if self.note:
+            parts.insert(0, self.note)
         return " │ ".join(parts)

@@ -1,0 +1,106 @@
+"""Candidate sources: each turns a query into words with probabilities, behind one protocol.
+
+    candidates(query, reading, k) -> Candidates
+
+`query` is the parsed text (query.py); `reading` is what the model says after the query's
+context and which folded prefix the words must start with (the typed one, or another one a
+source such as slip correction asks for) with the model's probability of that prefix. A
+source returns at most about `k` words; the mixer (mixer.py) combines them.
+
+- `ModelVocabulary`: the model's likeliest vocabulary words (next words, or completions).
+- `CompletionLexicon`: completions among the lexicon's words the model has no id for, each
+  with its share of P(<unk>) (ranking._UnknownWords).
+- `PersonalVocabulary`: the user's own words after this context (personal/store.py), with
+  the evidence the mixer weighs them by.
+
+- `DocumentSource` (document_cache.py): the open document's words, with a fixed weight.
+
+A new source is a class with this `candidates` method, added to the Suggester's list of
+sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from autocomplete.engine.mixer import Candidates, Evidence
+from autocomplete.engine.query import Query
+from autocomplete.engine.ranking import WordIndex
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The model's distribution after a query's context, and the prefix asked for."""
+
+    log_probs: np.ndarray  # log P(next token | context), read-only
+    folded: str = ""  # the folded prefix the words start with ("" for a next word)
+    given: float = 1.0  # the model's P(the next word starts with `folded`)
+
+
+class CandidateSource(Protocol):
+    def candidates(self, query: Query, reading: Reading, k: int) -> Candidates:
+        """Words for the query starting with `reading.folded`, with P(word | query)."""
+        ...
+
+
+class ModelVocabulary:
+    """The model's vocabulary words: the next words, or the completions of the prefix."""
+
+    def __init__(self, words: WordIndex):
+        self.words = words
+
+    def candidates(self, query: Query, reading: Reading, k: int) -> Candidates:
+        if reading.folded:
+            probs = self.words.vocabulary_completions(
+                reading.folded, reading.log_probs, reading.given, k
+            )
+        else:
+            probs = self.words.next_words(reading.log_probs, k)
+        return Candidates(probs)
+
+
+class CompletionLexicon:
+    """The completion lexicon's words outside the vocabulary (completions only)."""
+
+    def __init__(self, words: WordIndex):
+        self.words = words
+
+    def candidates(self, query: Query, reading: Reading, k: int) -> Candidates:
+        if not reading.folded:
+            return Candidates()
+        return Candidates(
+            self.words.lexicon_completions(reading.folded, reading.log_probs, reading.given, k)
+        )
+
+
+class PersonalCounts(Protocol):
+    """What the personal source reads from the user's store (personal.store.PersonalModel)."""
+
+    def distribution(
+        self, tokens_before: list[str], words: list[str] | None = None
+    ) -> tuple[dict[str, float], Evidence]: ...
+    def completions(
+        self, folded_prefix: str, tokens_before: list[str] | None = None
+    ) -> list[str]: ...
+
+
+class PersonalVocabulary:
+    """The user's words after the query's context, from their counts: for a prefix, the
+    learned words starting with it, renormalised to P(word | it starts so, the user)."""
+
+    def __init__(self, personal: PersonalCounts):
+        self.personal = personal
+
+    def candidates(self, query: Query, reading: Reading, k: int) -> Candidates:
+        before = query.tokens_before
+        if reading.folded:
+            words = self.personal.completions(reading.folded, before)
+            mine, evidence = self.personal.distribution(before, words)
+            total = sum(mine.values())
+            mine = {w: p / total for w, p in mine.items()} if total > 0 else {}
+            return Candidates(mine, evidence, mass=total)  # the mixer weighs the prefix by it
+        mine, evidence = self.personal.distribution(before)
+        return Candidates(mine, evidence)
