@@ -103,8 +103,9 @@ class DocumentCache:
         words = set(self._counts.words) | set(self._after.words)
         self._folded = sorted((fold(w), w) for w in words)
 
-    def read(self, before: str, after: str = "") -> None:
-        """Bring the counts up to the document `before` + `after` (the cursor between)."""
+    def read(self, before: str, after: str | None = None) -> None:
+        """Bring the counts up to the document `before` + `after` (the cursor between);
+        `after` None keeps the text after the cursor last read."""
         with self._lock:
             window = before[-WINDOW_CHARS:]
             if not (self._before and window.startswith(self._before)):
@@ -115,7 +116,7 @@ class DocumentCache:
             else:
                 self._add(window[len(self._before) :])
             self._before = window
-            if after is not self._after_text and after != self._after_text:
+            if after is not None and after is not self._after_text and after != self._after_text:
                 self._read_after(after[:WINDOW_CHARS])
                 self._after_text = after
 

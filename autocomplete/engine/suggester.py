@@ -131,7 +131,11 @@ class Suggester:
 
     @classmethod
     def load(
-        cls, path: str | Path | None = None, personal: bool = True, slips: SlipConfig | None = SLIPS
+        cls,
+        path: str | Path | None = None,
+        personal: bool = True,
+        slips: SlipConfig | None = SLIPS,
+        document_cache: bool = False,
     ) -> Suggester:
         """Load a model (the shipped default when path is None); CheckpointError if bad.
 
@@ -139,10 +143,15 @@ class Suggester:
         torch and is converted in memory (inference_file.read). With `personal`, suggestions
         mix in the user's own vocabulary (personal.py) from the user data folder;
         `personal=False` gives the bare model. `slips=None` offers no slip corrections.
+        With `document_cache`, the words of the text passed to `suggest` (the open document)
+        come back (document_cache.py).
         """
         loaded = inference_file.read(path if path is not None else inference_file.DEFAULT_MODEL)
         return cls.from_inference(
-            loaded, personal=PersonalModel() if personal else None, slips=slips
+            loaded,
+            personal=PersonalModel() if personal else None,
+            slips=slips,
+            document_cache=DocumentCache() if document_cache else None,
         )
 
     @classmethod
@@ -166,6 +175,13 @@ class Suggester:
             slips=slips,
             document_cache=document_cache,
         )
+
+    def add_document_cache(self, cache: DocumentCache | None = None) -> None:
+        """From now on, the words of the text passed to `suggest` come back (the editor's
+        open document: document_cache.py)."""
+        with self._lock:
+            self.document_cache = cache or DocumentCache()
+            self.sources.append(DocumentSource(self.document_cache))
 
     @property
     def personal_notice(self) -> str | None:
@@ -231,10 +247,11 @@ class Suggester:
             self._last_log_probs.setflags(write=False)  # shared by later calls
             self._last_context = context
 
-    def suggest(self, text: str, k: int = 3, after: str = "") -> Suggestions:
+    def suggest(self, text: str, k: int = 3, after: str | None = None) -> Suggestions:
         """The k likeliest words to insert at the end of `text`, best first, and the number
         of characters before the end that they replace (see `Suggestions`). `after`, the
-        text after the cursor, is read by the document cache alone (when there is one).
+        text after the cursor, is read by the document cache alone (when there is one;
+        None: as last given).
 
         `k` is an int >= 0 (ValueError otherwise). Beyond the model step and a linear-time
         partition of its output, a call costs O(k log k), so even k=10,000 is cheap.

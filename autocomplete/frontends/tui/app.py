@@ -167,7 +167,10 @@ class EditorApp(App[None]):
         # numpy, sentencepiece and the weights take a moment: never on the UI thread.
         from autocomplete import Suggester
 
-        return Suggester.load(self.options.checkpoint, personal=self.options.learn)
+        suggester = Suggester.load(self.options.checkpoint, personal=self.options.learn)
+        if hasattr(suggester, "add_document_cache"):  # (tests may hand in another suggester)
+            suggester.add_document_cache()  # the open buffer's words come back
+        return suggester
 
     @on(Worker.StateChanged)
     def _model_loaded(self, event: Worker.StateChanged) -> None:
