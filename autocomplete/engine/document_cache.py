@@ -235,4 +235,4 @@ class DocumentSource:
             return Candidates(probs, weight=weight)
         mass = sum(probs.values())
         probs = {w: p / mass for w, p in probs.items()} if mass > 0 else {}
-        return Candidates(probs, weight=weight, mass=mass)
+        return Candidates(probs, weight=weight, prefix_mass=mass)

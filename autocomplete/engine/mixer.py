@@ -103,10 +103,11 @@ class Candidates:
     probs: dict[str, float] = field(default_factory=dict)
     evidence: Evidence | None = None
     weight: float | None = None  # a source mixed with a fixed weight (the document cache)
-    mass: float | None = None  # for a prefix: the source's P(it), before `probs` were renormalised
     # A correcting source (slips, typos.py) is a noisy channel: P(what was typed, read as
     # is) and P(what was typed) in all; the other sources' words keep their ratio.
     channel: tuple[float, float] | None = None
+    # For a typed prefix, P(the next word starts with it) by this source, when it knows.
+    prefix_mass: float | None = None
 
 
 class Mixer:
@@ -121,6 +122,9 @@ class Mixer:
             return 0.0
         return 1.0 - float(self.parameters.weights(evidence.totals, evidence.types)[0])
 
+    def _weight(self, source: Candidates) -> float:
+        return source.weight if source.weight is not None else self.weight(source.evidence)
+
     def mix(
         self,
         model: dict[str, float],
@@ -133,9 +137,9 @@ class Mixer:
         `given` is the model's probability of the typed prefix (1 for a next word)."""
         mixed = model
         for source in sources:
-            weight = source.weight if source.weight is not None else self.weight(source.evidence)
-            if source.mass is not None:  # a prefix: the source's share of it
-                mass = weight * source.mass
+            weight = self._weight(source)
+            if source.prefix_mass is not None:  # a prefix: the source's share of it
+                mass = weight * source.prefix_mass
                 weight = mass / (mass + (1 - weight) * given) if mass > 0 else 0.0
             mixed = {word: (1 - weight) * p for word, p in mixed.items()}
             for word, p in source.probs.items():
@@ -143,6 +147,16 @@ class Mixer:
                     mixed[word] = (1 - weight) * model_probability(word)
                 mixed[word] += weight * p
         return mixed
+
+    def prefix_probability(self, model_given: float, sources: Sequence[Candidates]) -> float:
+        """P(the next word starts with the typed letters), mixed as `mix` mixes the words: a
+        prefix only the user's words start with ("Xeb" for "Xebrolindo") is not unlikely."""
+        given = model_given
+        for source in sources:
+            if source.prefix_mass is not None:
+                weight = self._weight(source)
+                given = (1 - weight) * given + weight * source.prefix_mass
+        return given
 
     def correct(
         self, mixed: dict[str, float], corrections: Candidates

@@ -101,6 +101,7 @@ class PersonalVocabulary:
             mine, evidence = self.personal.distribution(before, words)
             total = sum(mine.values())
             mine = {w: p / total for w, p in mine.items()} if total > 0 else {}
-            return Candidates(mine, evidence, mass=total)  # the mixer weighs the prefix by it
+            # The mixer weighs the user's words by their share of the prefix.
+            return Candidates(mine, evidence, prefix_mass=total)
         mine, evidence = self.personal.distribution(before)
         return Candidates(mine, evidence)

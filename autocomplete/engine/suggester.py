@@ -23,6 +23,7 @@ threads: the model and the caches are used under one lock.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Sequence
 from functools import cached_property
@@ -266,10 +267,14 @@ class Suggester:
         reading = self._reading(query)
         if self.document_cache is not None:
             self.document_cache.read(query.context, after)
-        scored = self._mixed(query, reading, k)
+        model, weighted = self._candidates(query, reading, k)
+        scored = self._mix(model, weighted, reading)
         corrections: dict[str, float] = {}
         if self.slips is not None and reading.folded:
-            found = self.slips.candidates(query, reading, k)
+            # The typed letters read as is are as likely as all the sources say, the user's
+            # own words included: not only as the model says.
+            given = self.mixer.prefix_probability(reading.given, weighted)
+            found = self.slips.candidates(query, dataclasses.replace(reading, given=given), k)
             if found.channel is not None:
                 scored, corrections = self.mixer.correct(scored, found)
         ranked = [(p, word, False) for word, p in self._without_blocked(scored).items()]
@@ -308,6 +313,12 @@ class Suggester:
 
     def _mixed(self, query: Query, reading: Reading, k: int) -> dict[str, float]:
         """Every source's candidates for the reading's prefix, mixed (mixer.py)."""
+        return self._mix(*self._candidates(query, reading, k), reading)
+
+    def _candidates(
+        self, query: Query, reading: Reading, k: int
+    ) -> tuple[dict[str, float], list[Candidates]]:
+        """The model's own candidates, and those of the sources mixed in with a weight."""
         model: dict[str, float] = {}
         weighted: list[Candidates] = []
         for source in self.sources:
@@ -316,6 +327,11 @@ class Suggester:
                 model.update(candidates.probs)
             else:
                 weighted.append(candidates)
+        return model, weighted
+
+    def _mix(
+        self, model: dict[str, float], weighted: list[Candidates], reading: Reading
+    ) -> dict[str, float]:
         if not weighted:
             return model
 
