@@ -232,11 +232,14 @@ def test_learning_the_first_half_raises_savings_on_the_second(tmp_path, tiny_mod
     first.write_text("\n".join(lines[:4]), encoding="utf-8")
     second.write_text("\n".join(lines[4:]), encoding="utf-8")
     assert learn.main([str(first)]) == 0
-    argv = ["--checkpoint", str(tiny_model), "--personal", "--json", str(second)]
+    argv = ["--checkpoint", str(tiny_model), "--personal", "--cache", "--json", str(second)]
     capsys.readouterr()  # drop what training the fixture printed
     assert evaluate.main(argv) == 0
     results = json.loads(capsys.readouterr().out)
     assert results["personal"]["keystroke_savings"] > results["model"]["keystroke_savings"] + 0.1
+    # The document cache: the second half repeats itself, so its words come back.
+    assert results["cache"]["keystroke_savings"] > results["model"]["keystroke_savings"]
+    assert "personal+cache" in results
 
 
 def damage_a_page_inside(path: Path) -> None:
