@@ -244,6 +244,16 @@ def document_paragraphs(text: str) -> list[str]:
     return [re.sub(r"\s+", " ", paragraph) for paragraph in result]
 
 
+def typed_paragraphs(text: str) -> list[str]:
+    """Paragraphs of typed text, as learning reads it: one a line (a line break ends a
+    paragraph: "segue em anexo" / "Atenciosamente," / "Ana" are three), unless the text is
+    hard-wrapped (`looks_wrapped`, a file of many broken lines), which is unwrapped."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    if looks_wrapped(lines):
+        return paragraphs(text)
+    return [re.sub(r"\s+", " ", line) for line in lines if line]
+
+
 def paragraphs(text: str) -> list[str]:
     """Undo hard wrapping: join the lines of each paragraph, fixing line-end hyphens."""
     lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]

@@ -15,22 +15,26 @@ from hypothesis import strategies as st
 
 from autocomplete import Suggester
 from autocomplete.engine import inference_file
-from autocomplete.engine.tokenizer import fold
+from autocomplete.engine.tokenizer import fold, sentence_before
 from autocomplete.evaluation import evaluate
 from autocomplete.personal import import_files as learn
-from autocomplete.personal.counting import _Counts
+from autocomplete.personal.counting import _Counts, context_keys
 from autocomplete.personal.store import MAX_COMPLETIONS, PersonalModel, default_path
+from autocomplete.text import WORD
 
 
 def test_learned_phrase_dominates_its_context(private_data_dir):
     personal = PersonalModel()
     assert personal.learn_text("Segue documento em anexo.") == 4
-    distribution, weight = personal.next_words(["documento", "em"])
+    distribution, once = personal.next_words(["documento", "em"])
     assert max(distribution, key=distribution.get) == "anexo"
-    assert 0.3 < weight <= 0.7
-    # An unseen context still offers the user's words, with a small weight.
+    # The weight grows with the evidence (engine/mixer.MixParameters, personal/fit.py).
+    personal.learn_text("Segue documento em anexo. " * 9)
+    _, ten_times = personal.next_words(["documento", "em"])
+    assert 0.0 < once < ten_times < 1.0
+    # An unseen context still offers the user's words, with a smaller weight.
     distribution, weight = personal.next_words(["de", "repente"])
-    assert "anexo" in distribution and weight < 0.1
+    assert "anexo" in distribution and weight < once
 
 
 def test_store_is_private_and_survives_reopening(private_data_dir):
@@ -228,11 +232,14 @@ def test_learning_the_first_half_raises_savings_on_the_second(tmp_path, tiny_mod
     first.write_text("\n".join(lines[:4]), encoding="utf-8")
     second.write_text("\n".join(lines[4:]), encoding="utf-8")
     assert learn.main([str(first)]) == 0
-    argv = ["--checkpoint", str(tiny_model), "--personal", "--json", str(second)]
+    argv = ["--checkpoint", str(tiny_model), "--personal", "--cache", "--json", str(second)]
     capsys.readouterr()  # drop what training the fixture printed
     assert evaluate.main(argv) == 0
     results = json.loads(capsys.readouterr().out)
     assert results["personal"]["keystroke_savings"] > results["model"]["keystroke_savings"] + 0.1
+    # The document cache: the second half repeats itself, so its words come back.
+    assert results["cache"]["keystroke_savings"] > results["model"]["keystroke_savings"]
+    assert "personal+cache" in results
 
 
 def damage_a_page_inside(path: Path) -> None:
@@ -473,3 +480,55 @@ def test_a_word_that_follows_its_context_is_completed_among_commoner_ones(tiny_m
     assert "quintanilha" in personal.completions("qu", ["trimestral", "da"])
     offered = suggester.suggest("O relatório trimestral da Qu", k=3)
     assert "Quintanilha" in [suggestion.word for suggestion in offered]
+
+
+def test_a_line_break_ends_a_paragraph_when_learning():
+    counts = _Counts()
+    counts.add_text("Bom dia, segue em anexo\nAtenciosamente,\nAna", limit=10_000)
+    assert ("em", "anexo", "atenciosamente") not in counts.triples
+    assert ("anexo", "atenciosamente") not in counts.pairs
+    assert (",", "ana") not in counts.pairs
+    assert counts.triples[("</s>", "</s>", "atenciosamente")] == 1
+    # A hard-wrapped file (many lines broken mid-sentence) is still unwrapped.
+    wrapped = "\n".join(["o relatório do mês passado foi", "enviado para a diretoria e"] * 8)
+    counts = _Counts()
+    counts.add_text(wrapped + "\naprovado.", limit=10_000)
+    assert counts.pairs[("foi", "enviado")] == 8 and counts.pairs[("e", "o")] == 7
+
+
+TYPED = (
+    "Segue o anexo. Obrigado pela ajuda!\nAtenciosamente,\nAna\n\n"
+    "O Sr. Silva disse: — Vou amanhã. Ele vai, claro... e volta."
+)
+
+
+def test_the_suggester_asks_for_the_context_learning_counted():
+    """One definition of a word's context (tokenizer.sentence_before, padded with </s>): at
+    every word of a typed text, the context the Suggester asks the store for is the one
+    learning counted that word after, after a full stop inside a paragraph too."""
+    counts = _Counts()
+    counts.add_text(TYPED, limit=10_000)
+    for match in WORD.finditer(TYPED):
+        one, two = context_keys(sentence_before(TYPED[: match.start()]))
+        word = match.group().lower()
+        assert (one, word) in counts.pairs, (one, word)
+        assert (*two.split(" "), word) in counts.triples, (two, word)
+    assert context_keys(sentence_before("Segue o anexo. Obrigado ")) == (
+        "obrigado",
+        "</s> obrigado",
+    )
+    assert sentence_before("Bom dia.\n") == [] and sentence_before("") == []
+
+
+def test_after_a_full_stop_the_suggester_finds_the_learned_two_word_context(tiny_model):
+    suggester = Suggester.load(tiny_model)
+    suggester.learn("Segue o anexo. Obrigado pela ajuda.")
+    personal = suggester.personal
+    asked: list[tuple[str, str]] = []
+    distribution = personal.distribution
+    personal.distribution = lambda before, words=None: (
+        asked.append(context_keys(before)) or distribution(before, words)
+    )
+    suggester.suggest("Recebi o anexo. Obrigado ", k=3)
+    assert asked == [("obrigado", "</s> obrigado")]
+    assert personal._context("</s> obrigado").counts.keys() == {"pela"}

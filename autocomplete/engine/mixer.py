@@ -1,16 +1,23 @@
 """The mixer: one place that combines the candidate sources' probabilities into one ranking.
 
 The model's sources (its vocabulary and the completion lexicon, sources.py) give P_model;
-every other source (today the user's personal vocabulary) comes with the evidence it saw for
-this query, which the mixer turns into a weight w:
+every other source comes with the evidence it saw for this query (the personal vocabulary)
+or a fixed weight (the document cache), which the mixer turns into a weight w:
 
     P(word) = (1 - w) * P_model(word) + w * P_source(word)
 
 A word only the other source offers (a name, "e-mail") gets the model's probability for it
-(`model_probability`, 0 for a word the model cannot spell). The weight grows with the
-evidence for the longest context the source has seen, from `unigram_weight` up to
-`mix_max`. These numbers are hand-set today; a fitted estimator (on held-out text) is to
-replace `Mixer` with the same `weight` / `mix` shape, its parameters in `MixParameters`.
+(`model_probability`, 0 for a word the model cannot spell). For the user's counts, w and the
+blend of their orders are one fitted estimator (`MixParameters`, fitted on held-out text by
+personal/fit.py): a Dirichlet prior, the model's distribution worth β_o observations at each
+order o, scaled by the distinct words seen after the context, so that
+    P(w | h) = λ_model · P_model(w | h) + Σ_o λ_o · c_o(h, w) / c_o(h)
+(`MixParameters.weights`). A word the user never wrote keeps λ_model times its model
+probability, as every other such word does: it never passes the model's choice.
+
+Given a typed prefix, each source's words are renormalised to it, and w becomes the source's
+share of that prefix: w·P_source(prefix) / (w·P_source(prefix) + (1 - w)·P_model(prefix)), so a
+user who rarely writes a word starting so moves those words little.
 """
 
 from __future__ import annotations
@@ -18,22 +25,72 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
+ORDERS = 3  # the user's words, one-word contexts, two-word contexts
+BUCKET_EDGES = (1.0, 2.0, 4.0, 8.0, 16.0, 64.0)  # c(h) buckets: 0, [1, 2), ..., [64, inf)
+
 
 @dataclass(frozen=True)
 class MixParameters:
-    mix_max: float = 0.6  # the weight for a context always followed by the same word
-    evidence_prior: float = 1.0  # observations of a context at which its weight is half
-    unigram_weight: float = 0.05  # weight of the user's plain word frequencies anywhere
+    """Everything the mix needs: the kind of estimator and its fitted numbers."""
+
+    kind: str = "dirichlet"  # or "buckets"
+    beta: tuple[float, float, float] = (1e9, 4.0, 1.0)  # word, one-word, two-word contexts
+    diversity: bool = False  # β scaled by the distinct words seen after the context
+    # (c_2 bucket, c_1 bucket) -> (λ_model, λ_word, λ_one, λ_two); `default` elsewhere
+    buckets: dict[tuple[int, int], tuple[float, float, float, float]] = field(default_factory=dict)
+    default: tuple[float, float, float, float] = (1.0, 0.0, 0.0, 0.0)
+
+    def weights(self, totals: Sequence[float], types: Sequence[int]) -> np.ndarray:
+        """(λ_model, λ_word, λ_one, λ_two) for a context whose orders saw `totals` words,
+        `types` of them distinct. They sum to 1; an order never seen gets 0."""
+        if self.kind == "buckets":
+            return self._bucket_weights(totals)
+        weights = np.zeros(ORDERS + 1)
+        rest = 1.0  # what the shorter orders and the model share
+        for order in range(ORDERS - 1, -1, -1):  # the longest context takes its share first
+            total = totals[order]
+            beta = self.beta[order] * (max(types[order], 1) if self.diversity else 1.0)
+            share = total / (total + beta) if total > 0 else 0.0
+            weights[1 + order] = rest * share
+            rest *= 1.0 - share
+        weights[0] = rest
+        return weights
+
+    def _bucket_weights(self, totals: Sequence[float]) -> np.ndarray:
+        key = (bucket(totals[2]), bucket(totals[1]))
+        weights = np.array(self.buckets.get(key, self.default))
+        seen = np.array([True, *(t > 0 for t in totals)])
+        weights = np.where(seen, weights, 0.0)
+        return weights / weights.sum()
+
+
+def bucket(total: float) -> int:
+    return int(np.searchsorted(BUCKET_EDGES, total, side="right"))
+
+
+# The Suggester's default, fitted once on the project's own data and shipped (per-store
+# fitting would need a held-out slice of each user's text): benchmarks/fit_mix.py, a store of
+# 100k words of camara's train split, fitted on 2.9k held-out words of camara's validation
+# split and 3k of office-suporte's and bosque's. Of the estimators compared there, the
+# Dirichlet prior scaled by diversity scored best on held-out text of both kinds with three
+# numbers (benchmarks/results/fit_mix.json): a context's weight is c / (c + β · distinct).
+FITTED = MixParameters(kind="dirichlet", beta=(680.5, 123.7, 19.89), diversity=True)
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """What a source saw for a query: its count levels (plain words, then one- and two-word
-    contexts) that hold counts, and the longest one's observations and distinct words."""
+    """What a source saw for a query at each order (plain words, then one- and two-word
+    contexts): how many observations, and how many distinct words."""
 
-    levels: int  # 0: nothing learned; 1: plain words only
-    total: float = 0.0  # observations of the longest context seen
-    types: int = 0  # distinct words seen after it
+    totals: tuple[float, ...] = (0.0, 0.0, 0.0)
+    types: tuple[int, ...] = (0, 0, 0)
+
+    @property
+    def levels(self) -> int:
+        """Orders that hold counts: 0, nothing learned; 1, plain words only."""
+        return sum(total > 0 for total in self.totals)
 
 
 @dataclass
@@ -45,6 +102,7 @@ class Candidates:
 
     probs: dict[str, float] = field(default_factory=dict)
     evidence: Evidence | None = None
+    weight: float | None = None  # a source mixed with a fixed weight (the document cache)
     # A correcting source (slips, typos.py) is a noisy channel: P(what was typed, read as
     # is) and P(what was typed) in all; the other sources' words keep their ratio.
     channel: tuple[float, float] | None = None
@@ -59,31 +117,30 @@ class Mixer:
         self.parameters = parameters or MixParameters()
 
     def weight(self, evidence: Evidence | None) -> float:
-        """How far a source is trusted against the model for this query."""
+        """How far a source is trusted against the model for this query: 1 - λ_model."""
         if evidence is None or evidence.levels == 0:
             return 0.0
-        p = self.parameters
-        weight = p.unigram_weight
-        if evidence.levels > 1:
-            # Trust the longest context seen in proportion to how often it was seen and how
-            # consistently one word followed it: "documento em" -> "anexo" every time earns
-            # a large weight; "de", followed by a different word each time, almost none.
-            total, types = evidence.total, evidence.types
-            repeat = max(0.0, 1.0 - (types - 1) / total)
-            weight += (p.mix_max - p.unigram_weight) * total / (total + p.evidence_prior) * repeat
-        return weight
+        return 1.0 - float(self.parameters.weights(evidence.totals, evidence.types)[0])
+
+    def _weight(self, source: Candidates) -> float:
+        return source.weight if source.weight is not None else self.weight(source.evidence)
 
     def mix(
         self,
         model: dict[str, float],
         sources: Sequence[Candidates],
         model_probability: Callable[[str], float],
+        given: float = 1.0,
     ) -> dict[str, float]:
         """P_model mixed with each weighted source in turn: the model's words first, then each
-        source's new ones, in their order (the ranking keeps it between equal scores)."""
+        source's new ones, in their order (the ranking keeps it between equal scores).
+        `given` is the model's probability of the typed prefix (1 for a next word)."""
         mixed = model
         for source in sources:
-            weight = self.weight(source.evidence)
+            weight = self._weight(source)
+            if source.prefix_mass is not None:  # a prefix: the source's share of it
+                mass = weight * source.prefix_mass
+                weight = mass / (mass + (1 - weight) * given) if mass > 0 else 0.0
             mixed = {word: (1 - weight) * p for word, p in mixed.items()}
             for word, p in source.probs.items():
                 if word not in mixed:
@@ -97,7 +154,7 @@ class Mixer:
         given = model_given
         for source in sources:
             if source.prefix_mass is not None:
-                weight = self.weight(source.evidence)
+                weight = self._weight(source)
                 given = (1 - weight) * given + weight * source.prefix_mass
         return given
 

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from autocomplete.engine.tokenizer import EOS_ID, Tokenizer, fold, pretokenize
+from autocomplete.engine.tokenizer import EOS_ID, Tokenizer, fold, pretokenize, sentence_before
 from autocomplete.text import OPENERS, PARTIAL_WORD, capital_forced, ends_sentence, sentences
 
 MAX_CONTEXT_CHARS = 3_000  # older text barely changes an LSTM's prediction
@@ -44,9 +44,9 @@ class Query:
 
     @cached_property
     def tokens_before(self) -> list[str]:
-        """The (at most two) tokens before the word, none at a sentence start: the context
-        the user's own counts are read for."""
-        return [] if self.sentence_start else pretokenize(self.context[-100:])[-2:]
+        """The tokens before the word within its sentence (tokenizer.sentence_before): the
+        context the user's own counts are read for, exactly as learning counted them."""
+        return sentence_before(self.context)
 
     def with_ids(self, ids: list[int]) -> Query:
         return Query(self.context, self.partial, self.sentence_start, tuple(ids))

@@ -13,8 +13,10 @@ source returns at most about `k` words; the mixer (mixer.py) combines them.
 - `PersonalVocabulary`: the user's own words after this context (personal/store.py), with
   the evidence the mixer weighs them by.
 
-A new source (a document cache) is a class with this `candidates` method, added to the
-Suggester's list of sources.
+- `DocumentSource` (document_cache.py): the open document's words, with a fixed weight.
+
+A new source is a class with this `candidates` method, added to the Suggester's list of
+sources.
 """
 
 from __future__ import annotations
@@ -99,6 +101,7 @@ class PersonalVocabulary:
             mine, evidence = self.personal.distribution(before, words)
             total = sum(mine.values())
             mine = {w: p / total for w, p in mine.items()} if total > 0 else {}
+            # The mixer weighs the user's words by their share of the prefix.
             return Candidates(mine, evidence, prefix_mass=total)
         mine, evidence = self.personal.distribution(before)
         return Candidates(mine, evidence)

@@ -34,6 +34,7 @@ import numpy as np
 
 from autocomplete.engine import inference_file
 from autocomplete.engine.casing import Casing
+from autocomplete.engine.document_cache import DocumentCache, DocumentSource
 from autocomplete.engine.incremental import IncrementalNetwork
 from autocomplete.engine.inference_file import Inference
 from autocomplete.engine.lexicon import Lexicon
@@ -96,6 +97,7 @@ class Suggester:
         personal: PersonalWords | None = None,
         lexicon: Lexicon | None = None,
         slips: SlipConfig | None = SLIPS,
+        document_cache: DocumentCache | None = None,
     ):
         self.tokenizer = tokenizer
         self.model = model
@@ -109,7 +111,10 @@ class Suggester:
         ]
         if personal is not None:
             self.sources.append(PersonalVocabulary(personal))
-        self.mixer = Mixer()
+        self.document_cache = document_cache  # the open document's words (document_cache.py)
+        if document_cache is not None:
+            self.sources.append(DocumentSource(document_cache))
+        self.mixer = Mixer(getattr(personal, "mix", None))
         self.error_model = ErrorModel(slips) if slips is not None else None
         # The source of corrections, run after the mix: it completes other prefixes by it.
         self.slips = (
@@ -117,7 +122,7 @@ class Suggester:
             if self.error_model is not None
             else None
         )
-        self.casing = Casing(tokenizer, personal.written_form if personal is not None else None)
+        self.casing = Casing(tokenizer, self._written_form)
         self._lock = threading.RLock()
         self._context_ids = ContextIds(tokenizer)
         self._last_context: str | None = None
@@ -127,7 +132,11 @@ class Suggester:
 
     @classmethod
     def load(
-        cls, path: str | Path | None = None, personal: bool = True, slips: SlipConfig | None = SLIPS
+        cls,
+        path: str | Path | None = None,
+        personal: bool = True,
+        slips: SlipConfig | None = SLIPS,
+        document_cache: bool = False,
     ) -> Suggester:
         """Load a model (the shipped default when path is None); CheckpointError if bad.
 
@@ -135,10 +144,15 @@ class Suggester:
         torch and is converted in memory (inference_file.read). With `personal`, suggestions
         mix in the user's own vocabulary (personal.py) from the user data folder;
         `personal=False` gives the bare model. `slips=None` offers no slip corrections.
+        With `document_cache`, the words of the text passed to `suggest` (the open document)
+        come back (document_cache.py).
         """
         loaded = inference_file.read(path if path is not None else inference_file.DEFAULT_MODEL)
         return cls.from_inference(
-            loaded, personal=PersonalModel() if personal else None, slips=slips
+            loaded,
+            personal=PersonalModel() if personal else None,
+            slips=slips,
+            document_cache=DocumentCache() if document_cache else None,
         )
 
     @classmethod
@@ -149,6 +163,7 @@ class Suggester:
         name: str | None = None,
         personal: PersonalWords | None = None,
         slips: SlipConfig | None = SLIPS,
+        document_cache: DocumentCache | None = None,
     ) -> Suggester:
         """Suggest with a loaded network, its tokenizer and its completion lexicon."""
         config = loaded.model.config
@@ -159,7 +174,15 @@ class Suggester:
             personal=personal,
             lexicon=loaded.lexicon,
             slips=slips,
+            document_cache=document_cache,
         )
+
+    def add_document_cache(self, cache: DocumentCache | None = None) -> None:
+        """From now on, the words of the text passed to `suggest` come back (the editor's
+        open document: document_cache.py)."""
+        with self._lock:
+            self.document_cache = cache or DocumentCache()
+            self.sources.append(DocumentSource(self.document_cache))
 
     @property
     def personal_notice(self) -> str | None:
@@ -225,9 +248,11 @@ class Suggester:
             self._last_log_probs.setflags(write=False)  # shared by later calls
             self._last_context = context
 
-    def suggest(self, text: str, k: int = 3) -> Suggestions:
+    def suggest(self, text: str, k: int = 3, after: str | None = None) -> Suggestions:
         """The k likeliest words to insert at the end of `text`, best first, and the number
-        of characters before the end that they replace (see `Suggestions`).
+        of characters before the end that they replace (see `Suggestions`). `after`, the
+        text after the cursor, is read by the document cache alone (when there is one;
+        None: as last given).
 
         `k` is an int >= 0 (ValueError otherwise). Beyond the model step and a linear-time
         partition of its output, a call costs O(k log k), so even k=10,000 is cheap.
@@ -240,6 +265,8 @@ class Suggester:
         if query is None:
             return Suggestions()
         reading = self._reading(query)
+        if self.document_cache is not None:
+            self.document_cache.read(query.context, after)
         model, weighted = self._candidates(query, reading, k)
         scored = self._mix(model, weighted, reading)
         corrections: dict[str, float] = {}
@@ -296,7 +323,7 @@ class Suggester:
         weighted: list[Candidates] = []
         for source in self.sources:
             candidates = source.candidates(query, reading, k + PERSONAL_EXTRA)
-            if candidates.evidence is None:
+            if candidates.evidence is None and candidates.weight is None:
                 model.update(candidates.probs)
             else:
                 weighted.append(candidates)
@@ -313,7 +340,14 @@ class Suggester:
             p = self.words.word_probability(word, reading.log_probs)
             return p / reading.given if reading.given else 0.0
 
-        return self.mixer.mix(model, weighted, model_probability)
+        return self.mixer.mix(model, weighted, model_probability, reading.given)
+
+    def _written_form(self, word: str) -> str | None:
+        """How the user, or else the open document, writes `word` (casing.py)."""
+        written = self.personal.written_form(word) if self.personal is not None else None
+        if written is None and self.document_cache is not None:
+            written = self.document_cache.written_form(word)
+        return written
 
     def _without_blocked(self, scored: dict[str, float]) -> dict[str, float]:
         """The words the user blocked out (they need the personal store to be remembered)."""

@@ -30,12 +30,15 @@ from autocomplete.text import (
     OPENERS,
     SENTENCE_FINAL,
     WORD,
+    ends_sentence,
+    sentences,
     usual_case_positions,
 )
 
 PAD, UNK, EOS = "<pad>", "<unk>", "</s>"
 PAD_ID, UNK_ID, EOS_ID = 0, 1, 2
 SPECIAL_IDS = (PAD_ID, UNK_ID, EOS_ID)
+CONTEXT_CHARS = 400  # `sentence_before` reads this much: its last tokens are all it needs
 PIECE_PREFIX = "▁"  # sentencepiece's word-start marker
 # What NFD splits off a letter as its accent: the combining diacritical marks.
 ACCENTS = re.compile("[\u0300-\u036f]")
@@ -51,6 +54,47 @@ NO_SPACE_AFTER = OPENERS - DIALOGUE_DASHES - STRAIGHT_QUOTES
 def pretokenize(text: str) -> list[str]:
     """Split text into word and punctuation tokens, keeping their written case."""
     return TOKEN.findall(text)
+
+
+def padded(tokens: list[str]) -> list[str]:
+    """A sentence's tokens as the personal vocabulary counts them: its first word follows
+    `</s> </s>`, its second `</s> word`."""
+    return [EOS, EOS, *tokens]
+
+
+def sentence_before(text: str) -> list[str]:
+    """The tokens before the end of `text` within their sentence: the next word's context,
+    exactly as learning counts it (personal/store). A line is a paragraph
+    (text.typed_paragraphs), cut into sentences by text.sentences and `sentence_runs`; after a
+    sentence's end
+    nothing is before the next word: "Segue o anexo. Obrigado " -> ["Obrigado"], which
+    `padded` makes `</s> Obrigado` for the store, as learning "Obrigado pela ajuda" did."""
+    window = text[-CONTEXT_CHARS:]
+    line = window.rsplit("\n", 1)[-1]
+    if len(line) == len(window) < len(text):  # cut mid-line: drop the word cut in two
+        line = line.split(" ", 1)[-1] if " " in line else ""
+    pieces = sentences(line.strip())
+    tokens = sentence_runs(pretokenize(pieces[-1]))[-1] if pieces else []
+    return [] if ends_sentence(tokens) else tokens
+
+
+def sentence_runs(tokens: list[str]) -> list[list[str]]:
+    """`tokens` cut after every sentence end (text.ends_sentence, closing quotes and brackets
+    staying with the sentence they close), the lower-case ones text.sentences keeps ("Vens?
+    perguntou ela", "claro... e volta"): the word after one starts a sentence, for the
+    Suggester's casing (text.capital_forced) and its context alike."""
+    runs: list[list[str]] = []
+    start = 0
+    for index, token in enumerate(tokens):
+        if token in SENTENCE_FINAL:
+            end = index + 1
+            while end < len(tokens) and tokens[end] in CLOSERS:
+                end += 1
+            if end < len(tokens) and ends_sentence(tokens[start:end]):
+                runs.append(tokens[start:end])
+                start = end
+    runs.append(tokens[start:])
+    return runs
 
 
 def fold(text: str) -> str:

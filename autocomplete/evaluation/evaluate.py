@@ -54,6 +54,7 @@ import numpy as np
 
 from autocomplete import SLOTS
 from autocomplete.engine import inference_file
+from autocomplete.engine.document_cache import DocumentCache
 from autocomplete.engine.inference_file import Inference
 from autocomplete.engine.ngram import KneserNeyTrigram
 from autocomplete.engine.phrases import MAX_WORDS, Continuation, PhraseFinder
@@ -398,6 +399,19 @@ def build_parser() -> argparse.ArgumentParser:
         "(see python -m autocomplete.learn)",
     )
     parser.add_argument(
+        "--store",
+        type=Path,
+        metavar="PATH",
+        help="with --personal: this personal store file instead of yours (e.g. one that "
+        "`AUTOCOMPLETE_DATA_DIR=DIR python -m autocomplete.learn FILES` filled in DIR)",
+    )
+    parser.add_argument(
+        "--cache",
+        action="store_true",
+        help="also score with the document cache (the words of the text typed so far), "
+        "and with --personal, the personal vocabulary and the cache together",
+    )
+    parser.add_argument(
         "--phrase-thresholds",
         type=_thresholds,
         default=PHRASE_THRESHOLDS,
@@ -475,10 +489,19 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, dict], list[dict], dict[st
     slips = None if args.no_slips else SLIPS
     models: dict[str, SuggestsWords] = {"model": Suggester.from_inference(loaded, slips=slips)}
     perplexities: dict[str, Callable[[str], float]] = {"model": partial(perplexity, loaded)}
+    personal = None
     if args.personal:
-        personal = PersonalModel()
-        _note(f"personal vocabulary: {personal.stats().words:,} words")
+        personal = PersonalModel(args.store) if args.store else PersonalModel()
+        _note(f"personal vocabulary: {personal.stats().words:,} words ({personal.path})")
         models["personal"] = Suggester.from_inference(loaded, personal=personal, slips=slips)
+    if args.cache:
+        models["cache"] = Suggester.from_inference(
+            loaded, slips=slips, document_cache=DocumentCache()
+        )
+        if personal is not None:
+            models["personal+cache"] = Suggester.from_inference(
+                loaded, personal=personal, slips=slips, document_cache=DocumentCache()
+            )
     if baseline_sources:
         _note(f"trigram: training on {' '.join(baseline_paths)}")
         splits = {s.name: known_splits[s.name, s.fingerprint] for s in baseline_sources}

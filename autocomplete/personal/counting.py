@@ -23,8 +23,8 @@ from multiprocessing.connection import Connection
 from operator import and_
 from typing import NoReturn
 
-from autocomplete.engine.tokenizer import EOS, pretokenize
-from autocomplete.text import is_word, paragraphs, sentences, usual_case_positions
+from autocomplete.engine.tokenizer import padded, pretokenize, sentence_runs
+from autocomplete.text import is_word, sentences, typed_paragraphs, usual_case_positions
 
 MAX_WORD_LENGTH = 40  # longer "words" are noise (pasted hashes, URLs) and are not learned
 PRUNED_SHARE = 0.5  # pruning goes down to half the bound, so that it runs rarely
@@ -32,8 +32,10 @@ HELPER_CHECK_S = 1.0  # how often a full queue checks that the counting process 
 
 
 def context_keys(tokens: list[str]) -> tuple[str, str]:
-    """('em', 'documento em') for the lower-cased tokens before a word."""
-    last = [EOS, EOS, *(t.lower() for t in tokens[-2:])]
+    """('em', 'documento em') for the tokens before a word in its sentence
+    (`tokenizer.sentence_before`); ('</s>', '</s> </s>') at a sentence's start."""
+    kept = [t.lower() for t in tokens if len(t) <= MAX_WORD_LENGTH]  # as `_Counts.add`
+    last = padded(kept[-2:])
     return _contexts(last[-2], last[-1])
 
 
@@ -68,7 +70,7 @@ class _Counts:
 
     def add_text(self, text: str, limit: int) -> None:
         """Count a text, keeping within `limit` entries after every sentence."""
-        for paragraph in paragraphs(text):
+        for paragraph in typed_paragraphs(text):  # a line break ends a paragraph
             for sentence in sentences(paragraph):
                 self.add(sentence)
                 self.drop_rarest(limit)
@@ -85,12 +87,17 @@ class _Counts:
         if not tokens:
             return
         lowered = list(map(sys.intern, map(str.lower, tokens)))
-        padded = [EOS, EOS, *lowered]
+        # Each word's two tokens before it in its sentence (`padded`), as the Suggester asks.
+        second, last = [], []
+        for run in sentence_runs(lowered):
+            before = padded(run)
+            second += before[:-2]
+            last += before[1:-1]
         counted = [is_word(t) and not t.isdigit() for t in tokens]
         self.learned += sum(counted)
         self.words.update(compress(lowered, counted))
-        self.pairs.update(compress(zip(padded[1:-1], lowered, strict=True), counted))
-        self.triples.update(compress(zip(padded[:-2], padded[1:-1], lowered, strict=True), counted))
+        self.pairs.update(compress(zip(last, lowered, strict=True), counted))
+        self.triples.update(compress(zip(second, last, lowered, strict=True), counted))
         written = map(and_, counted, usual_case_positions(tokens))
         self.forms.update(compress(zip(lowered, tokens, strict=True), written))
 

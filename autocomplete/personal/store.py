@@ -40,13 +40,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from autocomplete.engine.mixer import Evidence, Mixer
+from autocomplete.engine.mixer import FITTED, Evidence, Mixer, MixParameters
 from autocomplete.engine.tokenizer import fold, fold_all
 from autocomplete.personal.counting import PRUNED_SHARE, _Counts, chunks, context_keys, counted
 from autocomplete.userdata import data_dir
 
 HALF_LIFE_DAYS = 60.0  # a habit unused for two months counts half
-BACKOFF_PRIOR = 1.0  # observations of a context at which it holds half of its distribution
 FREQUENT = 100  # the user's most frequent words are candidates in every context
 MAX_STORE_BYTES = 20_000_000  # the store's default size bound
 STORED_ENTRY_BYTES = 36  # an entry's share of a compacted store (measured): the bound in entries
@@ -160,8 +159,14 @@ class PersonalModel:
     words that `_sync` keeps in step with other editors. Counting is in counting.py and the
     mixing weight in engine/mixer.py; the reads are the next candidate to move out."""
 
-    def __init__(self, path: Path | None = None, max_bytes: int = MAX_STORE_BYTES):
+    def __init__(
+        self,
+        path: Path | None = None,
+        max_bytes: int = MAX_STORE_BYTES,
+        mix: MixParameters = FITTED,
+    ):
         self.path = Path(path) if path is not None else default_path()
+        self.mix = mix  # how the user's orders are blended (engine/mixer.MixParameters)
         self.max_bytes = max_bytes  # the size bound (see the module's docstring)
         self.notice: str | None = None  # a message for the user about the store, if any
         self.problem: str | None = None  # why it could not be opened (for the CLI)
@@ -496,39 +501,54 @@ class PersonalModel:
         """The user's next-word distribution after these tokens, and its mixing weight
         (engine/mixer.py: from the evidence `distribution` reports)."""
         distribution, evidence = self.distribution(tokens_before, words)
-        return distribution, Mixer().weight(evidence)
+        return distribution, Mixer(self.mix).weight(evidence)
 
     def distribution(
         self, tokens_before: list[str], words: list[str] | None = None
     ) -> tuple[dict[str, float], Evidence]:
         """The user's next-word distribution after these tokens, and the evidence behind it.
 
-        Interpolates trigram -> bigram -> unigram counts (each level backs off to the one
-        below in proportion to how little it has seen). Only `words` are scored when given,
-        else the words that most often followed these contexts and the most frequent ones.
+        The user's word, one- and two-word context frequencies, blended as the fitted mix
+        weighs them (engine/mixer.MixParameters.weights, `self.mix`): the longer a context
+        and the more consistently the same words followed it, the more it counts. Only
+        `words` are scored when given, else the words that most often followed these
+        contexts and the most frequent ones.
         """
-        with self._lock:
-            known = self._user_words()
-            if known is None:
-                return {}, Evidence(levels=0)
-            levels = [_Context(known.counts, known.total, known.frequent)]
-            with contextlib.suppress(sqlite3.Error):  # as in _user_words: the words alone
-                levels += [self._context(context) for context in context_keys(tokens_before)]
-            levels = [level for level in levels if level.total > 0]
-            if not levels:
-                return {}, Evidence(levels=0)
+        levels = self.evidence(tokens_before)
+        if not levels or levels[0].total <= 0:
+            return {}, Evidence()
         if words is None:
             candidates = {word for level in levels for word in level.top}
         else:
             candidates = set(words)
-        distribution = dict.fromkeys(candidates, 0.0)
-        for position, level in enumerate(levels):
-            keep = 1.0 if position == 0 else level.total / (level.total + BACKOFF_PRIOR)
-            for word in candidates:
-                seen = level.counts.get(word, 0.0) / level.total
-                distribution[word] = (1 - keep) * distribution[word] + keep * seen
-        longest = levels[-1]
-        return distribution, Evidence(len(levels), longest.total, len(longest.counts))
+        totals = tuple(level.total for level in levels)
+        types = tuple(len(level.counts) for level in levels)
+        weights = self.mix.weights(totals, types)
+        user = 1.0 - float(weights[0])
+        shares = [
+            (float(share) / user, level.counts, level.total)
+            for share, level in zip(weights[1:], levels, strict=True)
+            if share > 0.0
+        ]
+        distribution = {  # a mean of probabilities: at most 1 but for rounding
+            word: min(1.0, sum(share * counts.get(word, 0.0) / n for share, counts, n in shares))
+            for word in candidates
+        }
+        return distribution, Evidence(totals, types)
+
+    def evidence(self, tokens_before: list[str]) -> list[_Context]:
+        """What the user wrote at each order: their words, then the words after the one- and
+        two-token contexts of `tokens_before` (empty where never seen); [] without a store."""
+        with self._lock:
+            known = self._user_words()
+            if known is None:
+                return []
+            levels = [_Context(known.counts, known.total, known.frequent)]
+            try:
+                levels += [self._context(context) for context in context_keys(tokens_before)]
+            except sqlite3.Error:  # as in _user_words: the words alone
+                levels += [_Context({}, 0.0, []), _Context({}, 0.0, [])]
+            return levels
 
     def completions(self, folded_prefix: str, tokens_before: list[str] | None = None) -> list[str]:
         """Learned words whose folded spelling starts with `folded_prefix`: the

@@ -144,6 +144,7 @@ class SuggestingEditor(TextArea):
         self.phrases = phrases  # offer the rest of the phrase (off with --no-phrases)
         self._offer: Offer | None = None  # what is on show
         self._requested: str | None = None  # the text of the newest request
+        self._after: str | None = None  # the text after the cursor, with that request
         self._dismissed = False  # Esc: hide until the next keystroke
         self._pending: tuple[int, Fallback | None] | None = None  # _accept() awaiting its offer
         self._auto_space: tuple[int, int] | None = None  # cursor after an accepted word's space
@@ -214,6 +215,7 @@ class SuggestingEditor(TextArea):
             self._show(None)
         elif text != self._requested:
             self._requested = text
+            self._after = self.text_after_cursor()  # read on the UI thread, as the text is
             self._fetch(self.suggester, text, perf_counter())
 
     def ask_again(self) -> None:
@@ -226,9 +228,21 @@ class SuggestingEditor(TextArea):
         offer = self._offer
         return offer.suggestions[0].word if offer is not None and offer.suggestions else None
 
+    def text_after_cursor(self) -> str:
+        """Up to CONTEXT_CHARS of the text after the cursor: the document cache reads it."""
+        row, column = self.cursor_location
+        if len(self.document[row]) - column >= CONTEXT_CHARS:  # a long line: never all of it
+            return self.document[row][column : column + CONTEXT_CHARS]
+        last = min(self.document.line_count - 1, row + CONTEXT_BLOCK)
+        end = (last, min(len(self.document[last]), CONTEXT_CHARS))
+        return self.document.get_text_range((row, column), end)[:CONTEXT_CHARS]
+
     @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
     def _fetch(self, suggester: Suggester, text: str, requested_at: float) -> Offer:
-        return Offer.of(text, suggester.suggest(text, k=PANEL_SIZE), requested_at)
+        if getattr(suggester, "document_cache", None) is None:
+            return Offer.of(text, suggester.suggest(text, k=PANEL_SIZE), requested_at)
+        suggestions = suggester.suggest(text, k=PANEL_SIZE, after=self._after)
+        return Offer.of(text, suggestions, requested_at)
 
     @work(thread=True, exclusive=True, group="phrase", exit_on_error=False)
     def _fetch_phrase(self, suggester: Suggester, text: str) -> tuple[str, Phrase | None]:

@@ -49,7 +49,10 @@ class SuggestionDisplay:
         def load_model() -> Suggester:
             from autocomplete import Suggester
 
-            return Suggester.load(options.checkpoint, personal=options.learn)
+            suggester = Suggester.load(options.checkpoint, personal=options.learn)
+            if hasattr(suggester, "add_document_cache"):  # (tests may hand in another suggester)
+                suggester.add_document_cache()  # the open buffer's words come back
+            return suggester
 
         self.app.run_worker(
             load_model,

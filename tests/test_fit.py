@@ -1,0 +1,68 @@
+import numpy as np
+import pytest
+
+from autocomplete.engine.mixer import FITTED
+from autocomplete.personal import fit
+from autocomplete.personal.store import PersonalModel
+
+
+def events(model, counts, totals, types=None) -> fit.Events:
+    totals = np.array(totals, dtype=float)
+    return fit.Events(
+        model=np.array(model, dtype=float),
+        counts=np.array(counts, dtype=float),
+        totals=totals,
+        types=np.array(types if types is not None else np.minimum(totals, 3), dtype=float),
+    )
+
+
+@pytest.mark.parametrize("diversity", [False, True])
+def test_weights_sum_to_one_and_grow_with_evidence(diversity):
+    parameters = fit.MixParameters(beta=(1000.0, 5.0, 2.0), diversity=diversity)
+    few = parameters.weights([100, 1, 1], [50, 1, 1])
+    many = parameters.weights([100, 40, 40], [50, 1, 1])
+    unseen = parameters.weights([100, 0, 0], [50, 0, 0])
+    for weights in (few, many, unseen):
+        assert weights.sum() == pytest.approx(1.0) and (weights >= 0).all()
+    assert many[0] < few[0] < unseen[0]  # the model keeps less where the user wrote more
+    assert unseen[2] == unseen[3] == 0.0
+
+
+def synthetic(user_right: bool, n: int = 400) -> fit.Events:
+    """Held-out words the model gives 0.01; the user's two-word context saw them 4 times in
+    5 (a user who repeats themselves) or never (a user whose past says nothing)."""
+    rng = np.random.default_rng(0)
+    totals = np.column_stack([np.full(n, 1e4), np.full(n, 20.0), rng.integers(1, 10, n)])
+    counts = np.zeros((n, 3))
+    counts[:, 0] = 50
+    counts[:, 1] = 2
+    counts[:, 2] = np.round(0.8 * totals[:, 2]) if user_right else 0
+    return events(np.full(n, 0.01), counts, totals)
+
+
+@pytest.mark.parametrize("fitter", [fit.fit_dirichlet, fit.fit_buckets])
+def test_fitting_trusts_a_user_whose_past_predicts_and_not_one_whose_past_does_not(fitter):
+    right, wrong = synthetic(True), synthetic(False)
+    trusting, doubting = fitter(right), fitter(wrong)
+    assert fit.log_likelihood(trusting, right) > fit.log_likelihood(doubting, right)
+    assert fit.log_likelihood(doubting, wrong) > fit.log_likelihood(trusting, wrong)
+    # Where the user's counts say nothing, the fitted mix is no worse than the model alone.
+    alone = float(np.log(wrong.model).mean())
+    assert fit.log_likelihood(doubting, wrong) >= alone - 0.01
+    context = [1e4, 20.0, 5.0]
+    assert trusting.weights(context, [500, 10, 2])[0] < doubting.weights(context, [500, 10, 2])[0]
+
+
+def test_a_word_never_written_never_passes_the_models_choice(private_data_dir):
+    model = {"pdf": 0.5, "mãos": 0.3, "anexo": 0.05, "ordem": 0.15}
+    for parameters in (FITTED, fit.MixParameters(beta=(1.0, 0.01, 0.01))):
+        personal = PersonalModel(mix=parameters)
+        personal.learn_text("Segue documento em anexo. " * 3 + "Bom dia a todos.")
+        mine, weight = personal.next_words(["documento", "em"], list(model))
+        mixed = {w: (1 - weight) * p + weight * mine[w] for w, p in model.items()}
+        unwritten = [w for w in model if w != "anexo"]
+        assert sorted(unwritten, key=mixed.get) == sorted(unwritten, key=model.get)
+        assert mixed["anexo"] > model["anexo"]
+        assert max(mixed, key=mixed.get) in ("pdf", "anexo")
+        personal.forget()
+        personal.close()
