@@ -4,7 +4,7 @@ README's quality tables from the same numbers.
 Records how the model was made (commands, sources and weights, corpus fingerprints, training
 time and speed, hardware) and its held-out metrics, read from `python -m autocomplete.evaluate
 --json --per-source` outputs: the shipped model with its trigram baseline, and the model it
-replaced.
+replaced (and the trigram baseline, when evaluated with --baseline).
 
     python -m autocomplete.evaluate --checkpoint checkpoints/model.npz --baseline --split test \
         --per-source --max-words 2000 --json ../shared/corpus/moderno ../shared/corpus/machado \
@@ -26,15 +26,17 @@ from dataclasses import asdict
 from autocomplete.engine import inference_file
 from autocomplete.evaluation.evaluate import ROWS as METRICS  # the rows evaluate prints
 
-COLUMNS = ("new LSTM", "previous (Machado only)", "KN trigram, same mix")
+COLUMNS = ("this model", "previous model", "KN trigram, same mix")
 
 
 def _columns(new: dict, previous: dict) -> list[dict]:
-    return [new["model"], previous["model"], new["trigram"]]
+    """The model, the one it replaced and, when evaluated with --baseline, the trigram."""
+    return [new["model"], previous["model"], *([new["trigram"]] if "trigram" in new else [])]
 
 
 def _table(title: str, columns: list[dict]) -> list[str]:
-    lines = [f"| {title} | " + " | ".join(COLUMNS) + " |", "|---|" + "---:|" * len(COLUMNS)]
+    names = COLUMNS[: len(columns)]
+    lines = [f"| {title} | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
     for key, label, form in METRICS:
         cells = [form.format(c[key]) if c.get(key) is not None else "-" for c in columns]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
@@ -42,12 +44,13 @@ def _table(title: str, columns: list[dict]) -> list[str]:
 
 
 def markdown(new: dict, previous: dict) -> str:
-    modern = [s["source"] for s in new["text"] if s["source"] != "machado"]
-    lines = _table(f"test splits, {len(modern)} modern sources + machado", _columns(new, previous))
+    sources = [s["source"] for s in new["text"]]
+    lines = _table(f"test splits, {len(sources)} sources", _columns(new, previous))
+    names = COLUMNS[: len(_columns(new, previous))]
     lines += ["", "| source (test split) | " + " | ".join(
-        f"{name}: ppl / top-3 / savings" for name in COLUMNS
-    ) + " |", "|---|" + "---:|" * len(COLUMNS)]  # fmt: skip
-    for name in [*modern, "machado"]:
+        f"{name}: ppl / top-3 / savings" for name in names
+    ) + " |", "|---|" + "---:|" * len(names)]  # fmt: skip
+    for name in sources:
         cells = [
             f"{c['perplexity']:.0f} / {c['top3']:.1%} / {c['keystroke_savings']:.1%}"
             for c in _columns(new["per_source"][name], previous["per_source"][name])

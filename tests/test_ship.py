@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import SAMPLE_CORPUS
+import numpy as np
+from conftest import SAMPLE_CORPUS, train_tiny
 
 from autocomplete.engine import inference_file
 from autocomplete.training import checkpoint, ship
@@ -51,3 +52,22 @@ def test_a_fine_tuned_model_keeps_its_starting_models_lexicon(tmp_path, tiny_mod
     assert ship.main([str(out), "--to", str(target)]) == 0
     assert "lexicon of the model it was fine-tuned from" in capsys.readouterr().out
     assert inference_file.load(target).lexicon.words == lexicon.words
+
+
+def test_blend_ships_weights_between_the_start_and_the_fine_tuned_model(tmp_path, capsys):
+    start, out = tmp_path / "start.npz", tmp_path / "tuned"
+    assert ship.main([str(train_tiny(tmp_path / "first", epochs=1)), "--to", str(start)]) == 0
+    argv = ["--init-from", str(start), "--corpus", str(SAMPLE_CORPUS), "--out", str(out)]
+    assert train.main([*argv, "--epochs", "2", "--batch-size", "4", "--quiet"]) == 0
+    target = tmp_path / "blended.npz"
+    assert ship.main([str(out), "--to", str(target), "--blend", "0.25"]) == 0
+    blended, tuned = inference_file.load(target), inference_file.read(out / "model.pt")
+    before = inference_file.load(start)
+    assert blended.metrics["blend_with_start"] == 0.25
+    for name, weight in blended.model.weights.items():
+        expected = 0.25 * tuned.model.weights[name] + 0.75 * before.model.weights[name]
+        assert np.allclose(weight, expected, atol=2e-3), name
+    # A model trained from scratch has nothing to blend with: one line, exit 2.
+    scratch = train_tiny(tmp_path / "scratch", epochs=1)
+    assert ship.main([str(scratch), "--to", str(tmp_path / "x.npz"), "--blend", "0.5"]) == 2
+    assert "--blend needs a model fine-tuned" in capsys.readouterr().err

@@ -15,9 +15,11 @@ import dataclasses
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from autocomplete.engine import inference_file
-from autocomplete.engine.lexicon import Lexicon
-from autocomplete.errors import AutocompleteError, CheckpointError
+from autocomplete.engine.runtime import Network
+from autocomplete.errors import AutocompleteError, CheckpointError, ConfigError
 from autocomplete.training import build_lexicon as lexicon
 
 
@@ -31,13 +33,20 @@ def describe(loaded: inference_file.Inference) -> str:
     )
 
 
-def ship(source: Path, target: Path) -> str:
-    """Export `source` over `target` after loading it; returns what was done, in words."""
+def ship(source: Path, target: Path, blend: float = 1.0) -> str:
+    """Export `source` over `target` after loading it; returns what was done, in words.
+
+    `blend` < 1 ships `blend` x the fine-tuned weights + (1 - blend) x those of the model it
+    was fine-tuned from (weight-space ensembling, Wortsman et al., 2022): most of what the
+    fine-tuning taught, little of what it made the model forget."""
     if source.is_dir():
         source = source / "model.pt"
     if target.suffix == ".pt":
         raise CheckpointError(f"the shipped model is an .npz inference file, not {target}")
+    if not 0 < blend <= 1:
+        raise ConfigError(f"--blend must be in (0, 1], not {blend}")
     new = inference_file.read(source)
+    start = _starting_model(new)
     previous = target
     replaced = "(nothing there before)"
     if previous.exists():
@@ -46,20 +55,29 @@ def ship(source: Path, target: Path) -> str:
         except AutocompleteError:
             replaced = "(an unreadable file)"
     added = ""
-    if new.lexicon is None and (kept := _starting_lexicon(new)) is not None:
-        new = dataclasses.replace(new, lexicon=kept)
-        added = f"\nwith the lexicon of the model it was fine-tuned from ({len(kept):,} words)"
+    if blend < 1:
+        if start is None:
+            raise ConfigError(
+                "--blend needs a model fine-tuned (train --init-from) from a readable one"
+            )
+        new = _blended(new, start, blend)
+        added += f"\n{blend:g} of its weights, {1 - blend:g} of {new.train_config.init_from}'s"
+    if new.lexicon is None and start is not None and start.lexicon is not None:
+        new = dataclasses.replace(new, lexicon=start.lexicon)
+        added += (
+            f"\nwith the lexicon of the model it was fine-tuned from ({len(start.lexicon):,} words)"
+        )
     if new.lexicon is None:
         words = lexicon.build(corpus_counts=lexicon.training_counts(new.train_config.corpus))
         new = dataclasses.replace(new, lexicon=words)
-        added = f"\nwith a completion lexicon of {len(words):,} words: {words.source}"
+        added += f"\nwith a completion lexicon of {len(words):,} words: {words.source}"
     inference_file.save(target, new)
     return f"{target} now holds {source}: {describe(new)}{added}\nit replaced: {replaced}"
 
 
-def _starting_lexicon(new: inference_file.Inference) -> Lexicon | None:
-    """The lexicon of the model `new` was fine-tuned from (train --init-from), when both
-    have the same vocabulary: a lexicon holds the words beyond the vocabulary, so it fits."""
+def _starting_model(new: inference_file.Inference) -> inference_file.Inference | None:
+    """The model `new` was fine-tuned from (train --init-from), when it is readable and has
+    the same vocabulary (so its lexicon, which holds the words beyond it, fits too)."""
     start = new.train_config.init_from
     if not start:
         return None
@@ -68,7 +86,22 @@ def _starting_lexicon(new: inference_file.Inference) -> Lexicon | None:
     except AutocompleteError:
         return None
     same = initial.tokenizer.model_bytes == new.tokenizer.model_bytes
-    return initial.lexicon if same else None
+    return initial if same and initial.model.config == new.model.config else None
+
+
+def _blended(
+    new: inference_file.Inference, start: inference_file.Inference, blend: float
+) -> inference_file.Inference:
+    weights = {
+        name: blend * weight.astype(np.float32)
+        + (1 - blend) * start.model.weights[name].astype(np.float32)
+        for name, weight in new.model.weights.items()
+    }
+    return dataclasses.replace(
+        new,
+        model=Network.from_weights(new.model.config, weights),
+        metrics={**new.metrics, "blend_with_start": blend},
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,6 +113,13 @@ def main(argv: list[str] | None = None) -> int:
         "run", type=Path, help="a training output folder, its model.pt, or an exported .npz"
     )
     parser.add_argument(
+        "--blend",
+        type=float,
+        default=1.0,
+        help="ship this share of the fine-tuned weights, the rest from the model it was "
+        "fine-tuned from (train --init-from): keeps what that model knew (default: 1)",
+    )
+    parser.add_argument(
         "--to",
         type=Path,
         default=inference_file.DEFAULT_MODEL,
@@ -87,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        print(ship(args.run, args.to))
+        print(ship(args.run, args.to, args.blend))
     except AutocompleteError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
