@@ -215,7 +215,8 @@ class SuggestingEditor(TextArea):
             self._show(None)
         elif text != self._requested:
             self._requested = text
-            self._after = self.text_after_cursor()  # read on the UI thread, as the text is
+            if getattr(self.suggester, "document_cache", None) is not None:
+                self._after = self.text_after_cursor()  # read on the UI thread, as the text is
             self._fetch(self.suggester, text, perf_counter())
 
     def ask_again(self) -> None:

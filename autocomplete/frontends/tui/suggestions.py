@@ -49,10 +49,10 @@ class SuggestionDisplay:
         def load_model() -> Suggester:
             from autocomplete import Suggester
 
-            suggester = Suggester.load(options.checkpoint, personal=options.learn)
-            if hasattr(suggester, "add_document_cache"):  # (tests may hand in another suggester)
-                suggester.add_document_cache()  # the open buffer's words come back
-            return suggester
+            # No document cache here: its fixed weight lets the few words of a short text
+            # outrank the model ("Segue documento em " offered "documento"); it waits for a
+            # weight that grows with the document (README, "Learning, measured").
+            return Suggester.load(options.checkpoint, personal=options.learn)
 
         self.app.run_worker(
             load_model,
