@@ -1,13 +1,14 @@
-"""The weight of corpus/registro, chosen by measurement: one table, one choice.
+"""The weight of corpus/registro (and the blend), chosen by measurement: one table, one choice.
 
-Reads the `python -m autocomplete.evaluate --per-source --json` output of one run per weight
-(files named valid-WEIGHT.json, on validation splits) and scores each on the typing mix: the
-sources closest to what people type (the project's e-mails and messages, conversational
-sentences, news, everyday help). The choice is the weight with the lowest geometric-mean
-perplexity on the typing mix among the runs that are no more than 2% worse than the run
-without registro on every other source.
+Reads per-source perplexities on validation splits (`python -m autocomplete.evaluate
+--per-source --json`, or benchmarks/split_perplexity.py) for the model before and for each
+candidate, and scores each on the typing mix: the sources closest to what people type (the
+project's e-mails and messages, conversational sentences, news, everyday help). The choice is
+the candidate with the lowest geometric-mean perplexity on the typing mix among those no more
+than 2% worse than the model before on every other source.
 
-    python benchmarks/register_weights.py RESULTS_FOLDER [--markdown]
+    python benchmarks/register_weights.py docs/training/register/valid-shipped.json \
+        docs/training/register/valid-{10,30,b10-0.5,b30-0.5,b30-0.35,b30-0.25}.json
 """
 
 from __future__ import annotations
@@ -26,62 +27,46 @@ def geomean(values: list[float]) -> float:
     return math.exp(sum(math.log(value) for value in values) / len(values))
 
 
-def load(folder: Path) -> dict[float, dict[str, dict]]:
-    """weight -> source -> the model's metrics on it."""
-    runs = {}
-    for file in folder.glob("valid-*.json"):
-        weight = float(file.stem.removeprefix("valid-"))
-        per_source = json.loads(file.read_text(encoding="utf-8"))["per_source"]
-        runs[weight] = {source: result["model"] for source, result in per_source.items()}
-    return dict(sorted(runs.items()))
+def perplexities(file: Path) -> dict[str, float]:
+    per_source = json.loads(file.read_text(encoding="utf-8"))["per_source"]
+    return {source: result["model"]["perplexity"] for source, result in per_source.items()}
 
 
-def choose(runs: dict[float, dict[str, dict]]) -> tuple[float, dict[float, dict]]:
-    """The chosen weight and, per weight, the figures the choice rests on."""
-    if 0.0 not in runs:
-        raise ValueError("the run without registro (valid-0.json) is the reference; it is missing")
-    reference = runs[0.0]
-    rows = {}
-    for weight, sources in runs.items():
-        mix = [sources[name] for name in TYPING_MIX if name in sources]
-        others = [name for name in sources if name not in TYPING_MIX]
-        ratios = [sources[n]["perplexity"] / reference[n]["perplexity"] for n in others]
-        rows[weight] = {
-            "typing_mix_ppl": geomean([m["perplexity"] for m in mix]),
-            "typing_mix_top3": sum(m["top3"] for m in mix) / len(mix),
-            "typing_mix_savings": sum(m["keystroke_savings"] for m in mix) / len(mix),
-            "registro_ppl": sources["registro"]["perplexity"],
-            "registro_top3": sources["registro"]["top3"],
-            "others_ppl": geomean([sources[n]["perplexity"] for n in others] or [math.nan]),
-            "worst_other_ratio": max(ratios, default=1.0),
-        }
-    allowed = [w for w, row in rows.items() if row["worst_other_ratio"] <= TOLERANCE]
-    return min(allowed, key=lambda w: rows[w]["typing_mix_ppl"]), rows
+def row(run: dict[str, float], before: dict[str, float]) -> dict:
+    """The figures the choice rests on, for one run."""
+    others = [name for name in run if name not in TYPING_MIX]
+    worst = max((run[n] / before[n], n) for n in run if n != "registro")
+    return {
+        "registro_ppl": run["registro"],
+        "typing_mix_ppl": geomean([run[n] for n in TYPING_MIX if n in run]),
+        "others_ppl": geomean([run[n] for n in others]),
+        "worst_other": worst,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("folder", type=Path)
+    parser.add_argument("before", type=Path, help="the model before")
+    parser.add_argument("candidates", type=Path, nargs="+")
     args = parser.parse_args(argv)
     try:
-        chosen, rows = choose(load(args.folder))
+        before = perplexities(args.before)
+        rows = {file.stem: row(perplexities(file), before) for file in args.candidates}
     except (OSError, ValueError, KeyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(
-        "| registro weight | typing-mix ppl | typing-mix next@3 | typing-mix savings "
-        "| registro ppl | registro next@3 | other sources ppl | worst other vs 0 |"
-    )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for weight, row in rows.items():
-        mark = " (chosen)" if weight == chosen else ""
+    allowed = [name for name, r in rows.items() if r["worst_other"][0] <= TOLERANCE]
+    chosen = min(allowed, key=lambda name: rows[name]["typing_mix_ppl"], default=None)
+    print("| run | registro ppl | typing-mix ppl | other sources ppl | worst other vs before |")
+    print("|---|---:|---:|---:|---:|")
+    for name, r in {args.before.stem + " (before)": row(before, before), **rows}.items():
+        ratio, source = r["worst_other"]
+        mark = " (chosen)" if name == chosen else ""
         print(
-            f"| {weight:g}{mark} | {row['typing_mix_ppl']:.1f} | {row['typing_mix_top3']:.1%} "
-            f"| {row['typing_mix_savings']:.1%} | {row['registro_ppl']:.1f} "
-            f"| {row['registro_top3']:.1%} | {row['others_ppl']:.1f} "
-            f"| {row['worst_other_ratio']:.3f} |"
+            f"| {name}{mark} | {r['registro_ppl']:.1f} | {r['typing_mix_ppl']:.1f} "
+            f"| {r['others_ppl']:.1f} | {ratio - 1:+.1%} ({source}) |"
         )
-    print(f"chosen: {chosen:g}")
+    print(f"chosen: {chosen}")
     return 0
 
 
