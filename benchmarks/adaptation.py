@@ -61,6 +61,17 @@ def as_text(split: corpus.Split, part: str, max_words: int | None = None) -> str
     return first_words("\n".join(blocks), max_words) if max_words else "\n".join(blocks)
 
 
+def bare_model() -> Callable[[str, str], float]:
+    """P(word | the text before it) by the shipped model alone (no personal words, no slips):
+    what the fitted mixes start from."""
+    bare = Suggester.from_inference(inference_file.read(inference_file.DEFAULT_MODEL), slips=None)
+
+    def model(before: str, word: str) -> float:
+        return bare.words.word_probability(word, bare.next_word_log_probs(before))
+
+    return model
+
+
 def learn(store: PersonalModel, text: str) -> dict:
     start = time.perf_counter()
     learned = store.learn_text(text)

@@ -20,11 +20,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from adaptation import MODERN, as_text, split_of
+from adaptation import MODERN, as_text, bare_model, split_of
 
-from autocomplete.engine import inference_file
 from autocomplete.engine.document_cache import DocumentCache
-from autocomplete.engine.suggester import Suggester
 from autocomplete.engine.tokenizer import pretokenize
 from autocomplete.personal import fit
 
@@ -67,11 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--words", type=int, default=3_000)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    loaded = inference_file.read(inference_file.DEFAULT_MODEL)
-    bare = Suggester.from_inference(loaded, slips=None)
-
-    def model(before: str, word: str) -> float:
-        return bare.words.word_probability(word, bare.next_word_log_probs(before))
+    model = bare_model()
 
     data = {
         name: events(as_text(split_of(name, args.corpus), "valid", args.words), model)

@@ -28,10 +28,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from adaptation import MODERN, as_text, split_of
+from adaptation import MODERN, as_text, bare_model, split_of
 
-from autocomplete.engine import inference_file
-from autocomplete.engine.suggester import Suggester
 from autocomplete.engine.tokenizer import sentence_before
 from autocomplete.evaluation.evaluate import first_words
 from autocomplete.personal import fit
@@ -73,11 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
 
-    loaded = inference_file.read(inference_file.DEFAULT_MODEL)
-    bare = Suggester.from_inference(loaded, slips=None)
-
-    def model(before: str, word: str) -> float:
-        return bare.words.word_probability(word, bare.next_word_log_probs(before))
+    model = bare_model()
 
     learned = split_of(args.learned, args.corpus)
     valid = as_text(learned, "valid")
