@@ -19,8 +19,9 @@ import math
 import sys
 from pathlib import Path
 
+from autocomplete.evaluation.register_fit import TOLERANCE
+
 TYPING_MIX = ("registro", "tatoeba", "agencia-brasil", "bosque", "office-suporte")
-TOLERANCE = 1.02  # the most any other source's perplexity may grow
 
 
 def geomean(values: list[float]) -> float:

@@ -90,7 +90,8 @@ def test_the_wheel_carries_the_model_and_suggests_without_torch(exported, tmp_pa
         if file.is_file():
             shutil.copy(file, source)
     (source / "checkpoints").mkdir()
-    shutil.copy(REPO / "checkpoints" / "default.json", source / "checkpoints")
+    for shipped in ("default.json", "register.npz"):
+        shutil.copy(REPO / "checkpoints" / shipped, source / "checkpoints")
     shutil.copy(exported, source / "checkpoints" / "model.npz")
     (source / "checkpoints" / "model.pt").write_bytes(b"training's, never shipped")
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
@@ -101,7 +102,8 @@ def test_the_wheel_carries_the_model_and_suggests_without_torch(exported, tmp_pa
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA")))
-    assert {"autocomplete/checkpoints/model.npz", "autocomplete/checkpoints/default.json"} <= names
+    shipped = {"model.npz", "default.json", "register.npz"}
+    assert {f"autocomplete/checkpoints/{name}" for name in shipped} <= names
     assert "autocomplete/checkpoints/model.pt" not in names
     modules = {
         path.relative_to(REPO).as_posix()

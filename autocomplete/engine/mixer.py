@@ -22,8 +22,9 @@ user who rarely writes a word starting so moves those words little.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -91,6 +92,37 @@ class Evidence:
     def levels(self) -> int:
         """Orders that hold counts: 0, nothing learned; 1, plain words only."""
         return sum(total > 0 for total in self.totals)
+
+
+class Counted(Protocol):
+    """The words seen at one order (personal/store.py, register_counts.py)."""
+
+    counts: dict[str, float]
+    total: float
+
+
+def blend_counts(
+    levels: Sequence[Counted], parameters: MixParameters, words: Iterable[str]
+) -> tuple[dict[str, float], Evidence]:
+    """P(word | the counts) for each of `words`: the orders' frequencies blended as
+    `parameters` weigh them (the longer a context and the more consistently the same words
+    followed it, the more it counts), and the evidence the mixer weighs the result by."""
+    if not levels or levels[0].total <= 0:
+        return {}, Evidence()
+    totals = tuple(level.total for level in levels)
+    types = tuple(len(level.counts) for level in levels)
+    weights = parameters.weights(totals, types)
+    counted = 1.0 - float(weights[0])
+    shares = [
+        (float(share) / counted, level.counts, level.total)
+        for share, level in zip(weights[1:], levels, strict=True)
+        if share > 0.0
+    ]
+    distribution = {  # a mean of probabilities: at most 1 but for rounding
+        word: min(1.0, sum(share * counts.get(word, 0.0) / n for share, counts, n in shares))
+        for word in words
+    }
+    return distribution, Evidence(totals, types)
 
 
 @dataclass

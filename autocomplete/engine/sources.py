@@ -13,6 +13,8 @@ source returns at most about `k` words; the mixer (mixer.py) combines them.
 - `PersonalVocabulary`: the user's own words after this context (personal/store.py), with
   the evidence the mixer weighs them by.
 
+- The register's words (register_counts.py): a `PersonalVocabulary` over the counts of
+  corpus/registro, with their own fitted weight.
 - `DocumentSource` (document_cache.py): the open document's words, with a fixed weight.
 
 A new source is a class with this `candidates` method, added to the Suggester's list of
@@ -26,7 +28,7 @@ from typing import Protocol
 
 import numpy as np
 
-from autocomplete.engine.mixer import Candidates, Evidence
+from autocomplete.engine.mixer import Candidates, Evidence, Mixer, MixParameters
 from autocomplete.engine.query import Query
 from autocomplete.engine.ranking import WordIndex
 
@@ -89,19 +91,25 @@ class PersonalCounts(Protocol):
 
 class PersonalVocabulary:
     """The user's words after the query's context, from their counts: for a prefix, the
-    learned words starting with it, renormalised to P(word | it starts so, the user)."""
+    learned words starting with it, renormalised to P(word | it starts so, the user).
 
-    def __init__(self, personal: PersonalCounts):
+    With `mix`, other counts (the register's, register_counts.py) weighed by their own
+    fitted parameters rather than the mixer's."""
+
+    def __init__(self, personal: PersonalCounts, mix: MixParameters | None = None):
         self.personal = personal
+        self.own_weight = Mixer(mix).weight if mix is not None else None
 
     def candidates(self, query: Query, reading: Reading, k: int) -> Candidates:
         before = query.tokens_before
+        prefix_mass = None
         if reading.folded:
             words = self.personal.completions(reading.folded, before)
             mine, evidence = self.personal.distribution(before, words)
-            total = sum(mine.values())
-            mine = {w: p / total for w, p in mine.items()} if total > 0 else {}
-            # The mixer weighs the user's words by their share of the prefix.
-            return Candidates(mine, evidence, prefix_mass=total)
-        mine, evidence = self.personal.distribution(before)
-        return Candidates(mine, evidence)
+            prefix_mass = sum(mine.values())
+            # The mixer weighs these words by their share of the prefix.
+            mine = {w: p / prefix_mass for w, p in mine.items()} if prefix_mass > 0 else {}
+        else:
+            mine, evidence = self.personal.distribution(before)
+        weight = self.own_weight(evidence) if self.own_weight is not None else None
+        return Candidates(mine, evidence, weight=weight, prefix_mass=prefix_mass)

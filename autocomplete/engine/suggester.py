@@ -32,7 +32,7 @@ from typing import Protocol
 
 import numpy as np
 
-from autocomplete.engine import inference_file
+from autocomplete.engine import inference_file, register_counts
 from autocomplete.engine.casing import Casing
 from autocomplete.engine.document_cache import DocumentCache, DocumentSource
 from autocomplete.engine.incremental import IncrementalNetwork
@@ -42,6 +42,7 @@ from autocomplete.engine.mixer import Candidates, Mixer
 from autocomplete.engine.phrases import MAX_WORDS, Phrase, PhraseFinder
 from autocomplete.engine.query import ContextIds, Query, parse
 from autocomplete.engine.ranking import Suggestion, Suggestions, WordIndex
+from autocomplete.engine.register_counts import RegisterCounts
 from autocomplete.engine.sources import (
     CandidateSource,
     CompletionLexicon,
@@ -98,6 +99,7 @@ class Suggester:
         lexicon: Lexicon | None = None,
         slips: SlipConfig | None = SLIPS,
         document_cache: DocumentCache | None = None,
+        register: RegisterCounts | None = None,
     ):
         self.tokenizer = tokenizer
         self.model = model
@@ -109,6 +111,8 @@ class Suggester:
             ModelVocabulary(self.words),
             CompletionLexicon(self.words),
         ]
+        if register is not None:  # e-mail and chat formulas, before the user's own words
+            self.sources.append(PersonalVocabulary(register, mix=register.mix))
         if personal is not None:
             self.sources.append(PersonalVocabulary(personal))
         self.document_cache = document_cache  # the open document's words (document_cache.py)
@@ -145,14 +149,17 @@ class Suggester:
         mix in the user's own vocabulary (personal.py) from the user data folder;
         `personal=False` gives the bare model. `slips=None` offers no slip corrections.
         With `document_cache`, the words of the text passed to `suggest` (the open document)
-        come back (document_cache.py).
+        come back (document_cache.py). The register's counts beside the model file are mixed
+        in when there are some (register_counts.py: the shipped model has them).
         """
-        loaded = inference_file.read(path if path is not None else inference_file.DEFAULT_MODEL)
+        path = path if path is not None else inference_file.DEFAULT_MODEL
+        loaded = inference_file.read(path)
         return cls.from_inference(
             loaded,
             personal=PersonalModel() if personal else None,
             slips=slips,
             document_cache=DocumentCache() if document_cache else None,
+            register=register_counts.beside(path),
         )
 
     @classmethod
@@ -164,8 +171,10 @@ class Suggester:
         personal: PersonalWords | None = None,
         slips: SlipConfig | None = SLIPS,
         document_cache: DocumentCache | None = None,
+        register: RegisterCounts | None = None,
     ) -> Suggester:
-        """Suggest with a loaded network, its tokenizer and its completion lexicon."""
+        """Suggest with a loaded network, its tokenizer and its completion lexicon (and the
+        register's counts, when given)."""
         config = loaded.model.config
         return cls(
             loaded.tokenizer,
@@ -175,6 +184,7 @@ class Suggester:
             lexicon=loaded.lexicon,
             slips=slips,
             document_cache=document_cache,
+            register=register,
         )
 
     def add_document_cache(self, cache: DocumentCache | None = None) -> None:

@@ -53,7 +53,7 @@ from typing import Protocol
 import numpy as np
 
 from autocomplete import SLOTS
-from autocomplete.engine import inference_file
+from autocomplete.engine import inference_file, register_counts
 from autocomplete.engine.document_cache import DocumentCache
 from autocomplete.engine.inference_file import Inference
 from autocomplete.engine.ngram import KneserNeyTrigram
@@ -424,6 +424,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="offer no corrections of slips of the finger (the model as before them)",
     )
+    parser.add_argument(
+        "--no-register",
+        action="store_true",
+        help="leave out the register's counts beside the model file (e-mail and chat "
+        "formulas, engine/register_counts.py): the network alone",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     return parser
 
@@ -487,21 +493,21 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, dict], list[dict], dict[st
 
     _note(f"model: {path}")
     slips = None if args.no_slips else SLIPS
-    models: dict[str, SuggestsWords] = {"model": Suggester.from_inference(loaded, slips=slips)}
+    register = None if args.no_register else register_counts.beside(path)
+    if register is not None:
+        _note(f"register counts: {register_counts.FILE_NAME} beside the model")
+    serve = partial(Suggester.from_inference, loaded, slips=slips, register=register)
+    models: dict[str, SuggestsWords] = {"model": serve()}
     perplexities: dict[str, Callable[[str], float]] = {"model": partial(perplexity, loaded)}
     personal = None
     if args.personal:
         personal = PersonalModel(args.store) if args.store else PersonalModel()
         _note(f"personal vocabulary: {personal.stats().words:,} words ({personal.path})")
-        models["personal"] = Suggester.from_inference(loaded, personal=personal, slips=slips)
+        models["personal"] = serve(personal=personal)
     if args.cache:
-        models["cache"] = Suggester.from_inference(
-            loaded, slips=slips, document_cache=DocumentCache()
-        )
+        models["cache"] = serve(document_cache=DocumentCache())
         if personal is not None:
-            models["personal+cache"] = Suggester.from_inference(
-                loaded, personal=personal, slips=slips, document_cache=DocumentCache()
-            )
+            models["personal+cache"] = serve(personal=personal, document_cache=DocumentCache())
     if baseline_sources:
         _note(f"trigram: training on {' '.join(baseline_paths)}")
         splits = {s.name: known_splits[s.name, s.fingerprint] for s in baseline_sources}

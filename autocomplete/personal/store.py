@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from autocomplete.engine.mixer import FITTED, Evidence, Mixer, MixParameters
+from autocomplete.engine.mixer import FITTED, Evidence, Mixer, MixParameters, blend_counts
 from autocomplete.engine.tokenizer import fold, fold_all
 from autocomplete.personal.counting import PRUNED_SHARE, _Counts, chunks, context_keys, counted
 from autocomplete.userdata import data_dir
@@ -515,26 +515,9 @@ class PersonalModel:
         contexts and the most frequent ones.
         """
         levels = self.evidence(tokens_before)
-        if not levels or levels[0].total <= 0:
-            return {}, Evidence()
         if words is None:
-            candidates = {word for level in levels for word in level.top}
-        else:
-            candidates = set(words)
-        totals = tuple(level.total for level in levels)
-        types = tuple(len(level.counts) for level in levels)
-        weights = self.mix.weights(totals, types)
-        user = 1.0 - float(weights[0])
-        shares = [
-            (float(share) / user, level.counts, level.total)
-            for share, level in zip(weights[1:], levels, strict=True)
-            if share > 0.0
-        ]
-        distribution = {  # a mean of probabilities: at most 1 but for rounding
-            word: min(1.0, sum(share * counts.get(word, 0.0) / n for share, counts, n in shares))
-            for word in candidates
-        }
-        return distribution, Evidence(totals, types)
+            words = list({word for level in levels for word in level.top})
+        return blend_counts(levels, self.mix, words)
 
     def evidence(self, tokens_before: list[str]) -> list[_Context]:
         """What the user wrote at each order: their words, then the words after the one- and
