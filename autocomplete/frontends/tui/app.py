@@ -34,6 +34,8 @@ from autocomplete.frontends.tui.suggestions import MODEL, Learning, SuggestionDi
 from autocomplete.frontends.tui.wrapping import wrap_long_documents_quickly
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from autocomplete.engine.suggester import Suggester
     from autocomplete.frontends.tui.recovery import RecoveryCopy
 
@@ -70,9 +72,11 @@ class EditorApp(App[None]):
         options: EditorOptions | None = None,
         text: str = "",
         suggester: Suggester | None = None,
+        loading: Future[Suggester] | None = None,
     ) -> None:
         """`text` is the file as read (a BOM and any line breaks: saving writes them back);
-        `suggester`, when given, is used instead of loading `options.checkpoint`."""
+        `suggester`, when given, is used instead of loading `options.checkpoint`, and
+        `loading` (loading.start_loading) is the model already loading."""
         super().__init__()
         read_escape_digit_as_alt()
         wrap_long_documents_quickly()
@@ -90,6 +94,7 @@ class EditorApp(App[None]):
         )
         self.recovering = Recovering(self, self.document)
         self._suggester = suggester
+        self._loading = loading
         self._reloads = 0  # Changed events from reloading the file, which leave it unmodified
 
     @property
@@ -128,7 +133,7 @@ class EditorApp(App[None]):
         if self._suggester is not None:
             self.suggestions.use(self._suggester)
         else:
-            self.suggestions.load()
+            self.suggestions.load(self._loading)
         self.recovering.offer()
 
     def notify(self, message: str, *, title: str = "", severity: str = "information", **kwargs):
