@@ -71,7 +71,7 @@ class Placed(EditorApp):
         super()._display(screen, renderable)
         if renderable is not None and self.key_at is not None:
             with frames.open("a") as file:  # from the key's arrival to its frame's output
-                file.write(f"{(perf_counter() - self.key_at) * 1000:.3f}\n")
+                file.write(f"{(perf_counter() - self.key_at) * 1000:.3f}\\n")
             self.key_at = None
 
     def on_mount(self) -> None:
