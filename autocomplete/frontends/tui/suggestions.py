@@ -1,4 +1,4 @@
-"""The model as the app shows it: loading it off the UI thread, the suggestions the editor
+"""The model as the app shows it: waiting for it off the UI thread, the suggestions the editor
 offers shown in the bar, the F2 panel and the status bar, what happens when the model fails,
 the block list (Ctrl+N) and learning from what was saved. The editor widget asks the model;
 this is everything around it."""
