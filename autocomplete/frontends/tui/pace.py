@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from time import perf_counter
+from time import thread_time
 
 # A frame is 16.7 ms at Textual's 60 frames a second: half of it leaves the key's own work
 # (the edit, the wrapping, the painting) time to land in the same frame.
@@ -19,8 +19,10 @@ class Pace:
     """The durations of the last WINDOW calls of one kind (words, phrases), wherever they ran.
 
     Calls are timed on the UI thread and in workers alike, so a Suggester that has become
-    slow (a huge personal store, a busy machine) moves the calls to a worker, and one that is
-    quick again brings them back."""
+    slow (a huge personal store) moves the calls to a worker, and one that is quick again
+    brings them back. What is timed is the calling thread's CPU time: the call's own cost, not
+    its waits for other processes or for the GIL, which a worker shares with the UI thread
+    painting meanwhile (wall time there would keep the calls in workers for good)."""
 
     def __init__(self, budget_s: float = BUDGET_S, window: int = WINDOW) -> None:
         self.budget_s = budget_s
@@ -38,8 +40,8 @@ class Pace:
     @contextmanager
     def timed(self) -> Iterator[None]:
         """Record how long the body takes (also when it raises)."""
-        start = perf_counter()
+        start = thread_time()
         try:
             yield
         finally:
-            self.record(perf_counter() - start)
+            self.record(thread_time() - start)
