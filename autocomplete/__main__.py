@@ -120,10 +120,11 @@ def main(argv: list[str] | None = None) -> int:
         latency_log=Path(latency_log) if latency_log else None,
     )
     log = userdata.log_to_file()
-    loading = start_loading(args.checkpoint, personal=not args.no_learn)
-    # Imported once the model is loading: Textual's import overlaps with the model's.
+    # Textual first, then the model in a thread while the app starts and draws its window:
+    # imports hold the GIL, so loading the model first only held the window back.
     from autocomplete.frontends.tui.app import EditorApp
 
+    loading = start_loading(args.checkpoint, personal=not args.no_learn)
     if not sys.stderr.isatty() and sys.stdout.isatty():
         # Textual draws the screen on stderr: `2>log` sends the whole editor into the file.
         print(

@@ -77,7 +77,7 @@ def test_options_reach_the_app(tmp_path: Path, monkeypatch) -> None:
         def run(self) -> None:
             pass
 
-    monkeypatch.setattr(app, "EditorApp", FakeApp)  # imported by main() once loading
+    monkeypatch.setattr(app, "EditorApp", FakeApp)  # imported by main(), not at its import
     monkeypatch.setenv(cli.LATENCY_LOG_VARIABLE, str(tmp_path / "ms.log"))
     path = tmp_path / "nota.txt"
     path.write_text("Olá\n", encoding="utf-8")

@@ -1,6 +1,6 @@
-"""Loading the model in a thread of its own, started before Textual is even imported: numpy,
-the engine's modules, the weights and the personal vocabulary load while Textual starts and
-draws the window, instead of after it."""
+"""Loading the model in a thread of its own, started before the app runs: numpy, the engine's
+modules, the weights and the personal vocabulary load while Textual starts the app and draws
+its window, instead of after it."""
 
 from __future__ import annotations
 
