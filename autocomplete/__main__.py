@@ -10,9 +10,8 @@ from pathlib import Path
 from autocomplete import userdata
 from autocomplete.errors import DocumentError
 from autocomplete.frontends import web as serve
+from autocomplete.frontends.tui.app import EditorApp, EditorOptions
 from autocomplete.frontends.tui.files import read_document
-from autocomplete.frontends.tui.loading import start_loading
-from autocomplete.frontends.tui.options import EditorOptions
 
 LATENCY_LOG_VARIABLE = "AUTOCOMPLETE_LATENCY_LOG"  # for measuring: ms per shown suggestion
 
@@ -120,11 +119,6 @@ def main(argv: list[str] | None = None) -> int:
         latency_log=Path(latency_log) if latency_log else None,
     )
     log = userdata.log_to_file()
-    # Textual first, then the model in a thread while the app starts and draws its window:
-    # imports hold the GIL, so loading the model first only held the window back.
-    from autocomplete.frontends.tui.app import EditorApp
-
-    loading = start_loading(args.checkpoint, personal=not args.no_learn)
     if not sys.stderr.isatty() and sys.stdout.isatty():
         # Textual draws the screen on stderr: `2>log` sends the whole editor into the file.
         print(
@@ -133,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             f"2>; os diagnósticos do editor ficam em {log or userdata.log_file()}",
             flush=True,
         )
-    EditorApp(options, text, loading=loading).run()
+    EditorApp(options, text).run()
     return 0
 
 

@@ -34,8 +34,6 @@ from autocomplete.frontends.tui.suggestions import MODEL, Learning, SuggestionDi
 from autocomplete.frontends.tui.wrapping import wrap_long_documents_quickly
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from autocomplete.engine.suggester import Suggester
     from autocomplete.frontends.tui.recovery import RecoveryCopy
 
@@ -72,11 +70,9 @@ class EditorApp(App[None]):
         options: EditorOptions | None = None,
         text: str = "",
         suggester: Suggester | None = None,
-        loading: Future[Suggester] | None = None,
     ) -> None:
         """`text` is the file as read (a BOM and any line breaks: saving writes them back);
-        `suggester`, when given, is used instead of loading `options.checkpoint`, and
-        `loading` (loading.start_loading) is the model already loading."""
+        `suggester`, when given, is used instead of loading `options.checkpoint`."""
         super().__init__()
         read_escape_digit_as_alt()
         wrap_long_documents_quickly()
@@ -94,7 +90,6 @@ class EditorApp(App[None]):
         )
         self.recovering = Recovering(self, self.document)
         self._suggester = suggester
-        self._loading = loading
         self._reloads = 0  # Changed events from reloading the file, which leave it unmodified
 
     @property
@@ -133,7 +128,7 @@ class EditorApp(App[None]):
         if self._suggester is not None:
             self.suggestions.use(self._suggester)
         else:
-            self.suggestions.load(self._loading)
+            self.suggestions.load()
         self.recovering.offer()
 
     def notify(self, message: str, *, title: str = "", severity: str = "information", **kwargs):

@@ -1,4 +1,4 @@
-"""The model as the app shows it: waiting for it off the UI thread, the suggestions the editor
+"""The model as the app shows it: loading it off the UI thread, the suggestions the editor
 offers shown in the bar, the F2 panel and the status bar, what happens when the model fails,
 the block list (Ctrl+N) and learning from what was saved. The editor widget asks the model;
 this is everything around it."""
@@ -12,15 +12,12 @@ from typing import TYPE_CHECKING
 from textual.worker import Worker, WorkerState
 
 from autocomplete.frontends.tui.editor import SuggestingEditor
-from autocomplete.frontends.tui.loading import start_loading
 from autocomplete.frontends.tui.probability_panel import ProbabilityPanel
 from autocomplete.frontends.tui.status_bar import StatusBar
 from autocomplete.frontends.tui.suggestion_bar import SuggestionBar
 from autocomplete.personal.typed_text import changed_text, finished
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from textual.app import App
     from textual.timer import Timer
 
@@ -44,14 +41,21 @@ class SuggestionDisplay:
         self._ignored = 0  # bytes that were not text, while the note says so
 
     # -- the model ------------------------------------------------------------------------
-    def load(self, loading: Future[Suggester] | None) -> None:
-        """Wait for the model in a worker thread (`loading`, started before the app; None:
-        start loading now): numpy, sentencepiece and the weights take a moment, never on the
-        UI thread. `loaded` gets the worker's state changes."""
-        if loading is None:
-            loading = start_loading(self.options.checkpoint, personal=self.options.learn)
+    def load(self) -> None:
+        """Load the model in a worker thread: numpy, sentencepiece and the weights take a
+        moment, never on the UI thread. `loaded` gets the worker's state changes."""
+        options = self.options
+
+        def load_model() -> Suggester:
+            from autocomplete import Suggester
+
+            # No document cache here: its fixed weight lets the few words of a short text
+            # outrank the model ("Segue documento em " offered "documento"); it waits for a
+            # weight that grows with the document (README, "Learning, measured").
+            return Suggester.load(options.checkpoint, personal=options.learn)
+
         self.app.run_worker(
-            loading.result,
+            load_model,
             name="_load_model",
             group=MODEL,
             exclusive=True,
