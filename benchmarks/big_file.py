@@ -11,6 +11,9 @@ for each of this checkout and REF (exported with `git archive`, default main) an
   characters typed at the start and at the end of the file (the two ends bracket the middle:
   costs that grow with the lines below the cursor peak at the start, those that grow with
   the text before it at the end);
+- key to its frame in the app: from the App receiving the key to the output of the next
+  frame (what tmux and the polling add is left out), every key of both ends; and Enter's own
+  keystroke to screen;
 - suggestion in the app: from the edit to the suggestions reaching the widgets, as the
   editor logs them (AUTOCOMPLETE_LATENCY_LOG);
 - quit prompt: from Ctrl+Q until the "unsaved changes" question is on screen.
@@ -38,22 +41,38 @@ CORPUS = REPO.parent / "shared" / "corpus" / "moderno"
 BIG_BYTES = 19_500_000  # under the 20 MB limit of both the baseline and this checkout
 SMALL_BYTES = 50_000
 SIZE = (100, 30)
-TEXT = "Bom dia, equipe. Segue em anexo o relatório da reunião de ontem; peço que leiam tudo. "
+# Typed at each end of the file, Enter (the newline) included: it splits a line there.
+TEXT = "Bom dia, equipe. Segue em anexo o relatório da reunião de ontem;\npeço que leiam tudo. "
 QUESTION = "alterações não salvas"
 # Run by tmux in the checkout (`python -c` imports from the working directory first): the
 # editor with the cursor put at the start or the end of the file, not blinking, no learning.
 CHILD = """
 import sys
 from pathlib import Path
+from time import perf_counter
+from textual import events
 from autocomplete.frontends.tui import app
 from autocomplete.frontends.tui.app import EditorApp, EditorOptions
 from autocomplete.frontends.tui.editor import SuggestingEditor
 from autocomplete.frontends.tui.files import read_document
 
-path, where, log = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+path, where, log, frames = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
 
 class Placed(EditorApp):
     CSS_PATH = str(Path(app.__file__).with_name("app.tcss"))  # not beside this script
+    key_at = None  # when the App got the key whose frame is not written yet
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and self.key_at is None:
+            self.key_at = perf_counter()
+        await super().on_event(event)
+
+    def _display(self, screen, renderable) -> None:
+        super()._display(screen, renderable)
+        if renderable is not None and self.key_at is not None:
+            with frames.open("a") as file:  # from the key's arrival to its frame's output
+                file.write(f"{(perf_counter() - self.key_at) * 1000:.3f}\\n")
+            self.key_at = None
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.place)
@@ -72,6 +91,8 @@ Placed(options, read_document(path)).run()
 class Figures:
     opens: list[float] = field(default_factory=list)
     echoes: dict[str, list[float]] = field(default_factory=dict)
+    enters: list[float] = field(default_factory=list)  # the echoes of Enter alone
+    frames: dict[str, list[float]] = field(default_factory=dict)
     in_app: list[float] = field(default_factory=list)
     quits: list[float] = field(default_factory=list)
 
@@ -140,9 +161,9 @@ def export(ref: str, folder: Path) -> Path:
 
 def run_editor(checkout: Path, path: Path, where: str, keys: int, figures: Figures) -> None:
     work = Path(tempfile.mkdtemp(prefix="big-file-run-"))
-    log = work / "latency.log"
+    log, frames = work / "latency.log", work / "frames.log"
     session = f"big-file-{os.getpid()}"
-    command = shlex.join([sys.executable, "-c", CHILD, str(path), where, str(log)])
+    command = shlex.join([sys.executable, "-c", CHILD, str(path), where, str(log), str(frames)])
     first_line = path.open(encoding="utf-8").readline()[:40]
     for attempt in range(3):  # the server of the last session killed may still be exiting
         started = time.perf_counter()
@@ -169,16 +190,21 @@ def run_editor(checkout: Path, path: Path, where: str, keys: int, figures: Figur
             raise SystemExit(f"the model never loaded:\n{screen(session)}")
         settled(session, quiet=1.0)
         log.write_text("")
+        frames.write_text("")
         echoes = figures.echoes.setdefault(where, [])
         for character in (TEXT * (keys // len(TEXT) + 1))[:keys]:
             before = settled(session)
             sent = time.perf_counter()
-            tmux("send-keys", "-t", session, "-l", character)
+            key = ["Enter"] if character == "\n" else ["-l", character]
+            tmux("send-keys", "-t", session, *key)
             echo = wait_until(session, lambda s, before=before: s != before, 30, sent)
             if echo is not None:
                 echoes.append(echo * 1000)
+                if character == "\n":
+                    figures.enters.append(echo * 1000)
         settled(session)
         figures.in_app += [float(line) for line in log.read_text().split()]
+        figures.frames.setdefault(where, []).extend(map(float, frames.read_text().split()))
         sent = time.perf_counter()
         tmux("send-keys", "-t", session, "C-q")
         asked = wait_until(session, lambda s: QUESTION in s, 60, sent)
@@ -202,6 +228,11 @@ def report(name: str, figures: Figures) -> None:
         print(f"    open:                 {statistics.median(figures.opens):.2f} s")
     for where, echoes in figures.echoes.items():
         print(f"    keystroke to screen at the {where:5}: {percentiles(echoes)}")
+    for where, frames in figures.frames.items():
+        print(f"    key to its frame in the app at the {where:5}: {percentiles(frames)}")
+    if figures.enters:
+        print(f"    Enter to screen: p50 {statistics.median(figures.enters):7.1f} ms, "
+              f"max {max(figures.enters):7.1f} ms (n={len(figures.enters)})")  # fmt: skip
     print(f"    suggestion in the app:  {percentiles(figures.in_app)}")
     if figures.quits:
         print(f"    quit prompt:          {statistics.median(figures.quits) * 1000:.0f} ms")

@@ -13,8 +13,12 @@ serve the same weights. The setups take turns run by run, so load on the machine
 Per setup, medians over the runs of:
 - cold start: a new `python -c` process that imports the Suggester, loads the model and
   suggests after "Segue documento em ", from spawn to exit, and its peak memory;
+- steps: the same launch cut into steps, one after another in a new process: importing
+  Textual, the editor's modules, the engine (numpy), reading the model file, building the
+  Suggester with the personal store, the first suggestion;
 - editor: `python -m autocomplete` in a detached tmux window, from launch until the window is
-  drawn and until the suggestion bar first shows words, and the editor's resident memory then;
+  drawn (its first paint) and until the suggestion bar first shows words, and the editor's
+  resident memory then;
 - keystrokes (warm): `suggest` after every character of a paragraph typed into a loaded
   Suggester, p50/p95 per keystroke (one process per run, the personal vocabulary off).
 The personal vocabulary and recovery copies go to an empty temporary folder.
@@ -57,6 +61,34 @@ for end in range(1, len({text!r}) + 1):
     suggester.suggest({text!r}[:end])
     times.append((time.perf_counter() - start) * 1000)
 print(json.dumps({{"times": times, "torch": "torch" in sys.modules}}))
+"""
+# The launch's steps one after another in a new process, each timed (in the editor the model's
+# steps run in a thread beside Textual's, so the editor's own figures are less than their sum).
+STEPS = """
+import json, time
+steps = {{}}
+start = time.perf_counter()
+def step(name):
+    global start
+    now = time.perf_counter()
+    steps[name] = now - start
+    start = now
+import textual.app
+step("step: import textual (s)")
+import autocomplete.frontends.tui.app
+step("step: import the editor's modules (s)")
+import autocomplete.engine.suggester
+step("step: import the engine, numpy (s)")
+from autocomplete import Suggester
+from autocomplete.engine import inference_file
+from autocomplete.personal.store import PersonalModel
+loaded = inference_file.read({checkpoint} or inference_file.DEFAULT_MODEL)
+step("step: read the model file (s)")
+suggester = Suggester.from_inference(loaded, personal=PersonalModel())
+step("step: the Suggester, personal store (s)")
+suggester.suggest({prompt!r})
+step("step: first suggestion (s)")
+print(json.dumps(steps))
 """
 SLOT = re.compile(r"(?:^|\s)1 \S+")
 
@@ -144,6 +176,9 @@ def run_once(setup: Setup) -> None:
         seconds, peak, _ = run_child(setup, COLD.format(checkpoint=checkpoint, prompt=PROMPT), env)
         setup.add("cold start to first suggestion (s)", seconds)
         setup.add("cold start peak memory (MB)", peak)
+        _, _, output = run_child(setup, STEPS.format(checkpoint=checkpoint, prompt=PROMPT), env)
+        for step, seconds in json.loads(output).items():
+            setup.add(step, seconds)
         time_editor(setup, Path(folder), env)
         _, _, output = run_child(setup, TYPING.format(checkpoint=checkpoint, text=TEXT), env)
         result = json.loads(output)

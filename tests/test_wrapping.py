@@ -95,7 +95,7 @@ def test_edits_keep_the_wrapping_current_so_an_unchanged_width_is_not_rewrapped(
     assert wrapped._wrap_offsets is edited  # skipped: so the edits must leave what it gives
     fresh = WrappedDocument(document, width=30)
     assert wrapped._wrap_offsets == fresh._wrap_offsets
-    assert wrapped._offset_to_line_info == fresh._offset_to_line_info
+    assert list(wrapped._offset_to_line_info) == list(fresh._offset_to_line_info)
     wrapped.wrap(12)  # a new width wraps again
     assert wrapped._wrap_offsets == WrappedDocument(document, width=12)._wrap_offsets
 
@@ -108,6 +108,33 @@ def test_wrapping_a_document_gives_textuals_maps() -> None:
         textual = TextualWrappedDocument(document, width=width, tab_width=4)
         wrapping.wrap_long_documents_quickly()
         ours = WrappedDocument(document, width=width, tab_width=4)
-        for name in ("_wrap_offsets", "_tab_width_cache", "_line_index_to_offsets"):
+        for name in ("_wrap_offsets", "_tab_width_cache"):
             assert getattr(ours, name) == getattr(textual, name), name
-        assert ours._offset_to_line_info == textual._offset_to_line_info
+        assert list(ours._line_index_to_offsets) == textual._line_index_to_offsets
+        assert list(ours._offset_to_line_info) == textual._offset_to_line_info
+
+
+def test_edits_anywhere_give_textuals_maps() -> None:
+    """Lines and rows added and removed here and there, as typing, Enter, pastes and
+    deletions do: the row map's deferred renumbering reads as Textual's own lists."""
+    wrapping.wrap_long_documents_quickly()
+    rng = random.Random(21)
+    text = "\n".join(random_line(rng) for _ in range(150))
+    ours_document, textual_document = Document(text), Document(text)
+    ours = WrappedDocument(ours_document, width=30)
+    textual = TextualWrappedDocument(textual_document, width=30)
+    for _ in range(300):
+        top = rng.randrange(ours_document.line_count)
+        bottom = min(top + rng.choice([0, 0, 0, 1, 4]), ours_document.line_count - 1)
+        start = (top, rng.randrange(len(ours_document[top]) + 1))
+        end = (bottom, rng.randrange(len(ours_document[bottom]) + 1))
+        start, end = sorted((start, end))
+        inserted = rng.choice(["", "a", " ", "\n", "palavra ", random_line(rng), "x\n\ny\n"])
+        for document, wrapped in ((ours_document, ours), (textual_document, textual)):
+            result = document.replace_range(start, end, inserted)
+            wrapped.wrap_range(start, end, result.end_location)
+        assert ours._wrap_offsets == textual._wrap_offsets
+        assert ours._tab_width_cache == textual._tab_width_cache
+        assert list(ours._line_index_to_offsets) == textual._line_index_to_offsets
+        assert list(ours._offset_to_line_info) == textual._offset_to_line_info
+        assert ours.height == textual.height

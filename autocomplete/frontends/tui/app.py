@@ -123,6 +123,8 @@ class EditorApp(App[None]):
         self.status.file_name = self.document.name
         self.query_one(ProbabilityPanel).show(None)
         self.editor.focus()
+        # At once, not as a message: the bar is drawn in the frame the ghost text is drawn in.
+        self.editor.offered.subscribe(self, self._offered, immediate=True)
         if self._suggester is not None:
             self.suggestions.use(self._suggester)
         else:
@@ -147,9 +149,8 @@ class EditorApp(App[None]):
     def _suggester_failed(self, event: SuggestingEditor.Failed) -> None:
         self.suggestions.off(event.error)
 
-    @on(SuggestingEditor.Offered)
-    def _offered(self, event: SuggestingEditor.Offered) -> None:
-        self.suggestions.offered(event.offer, event.latency_ms)
+    def _offered(self, offered: SuggestingEditor.Offered) -> None:
+        self.suggestions.offered(offered.offer, offered.latency_ms)
 
     @on(SuggestingEditor.Ignored)
     def _ignored(self, event: SuggestingEditor.Ignored) -> None:

@@ -1,23 +1,28 @@
-"""The text area that suggests: asks the model off the UI thread, shows the best word (or
-the rest of the phrase, when the model is sure of more) as grey ghost text after the cursor,
-and inserts a suggestion on Tab, Right or Alt+1..3, the whole phrase on Shift+Tab."""
+"""The text area that suggests: asks the model as part of each keystroke when it answers
+quickly (a worker thread when it does not), shows the best word (or the rest of the phrase,
+when the model is sure of more) as grey ghost text after the cursor, and inserts a suggestion
+on Tab, Right or Alt+1..3, the whole phrase on Shift+Tab."""
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from time import perf_counter
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import events, on, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.signal import Signal
 from textual.strip import Strip
 from textual.widgets import TextArea
 from textual.worker import Worker, WorkerState
 
 from autocomplete import SLOTS
+from autocomplete.frontends.tui.pace import Pace
 
 if TYPE_CHECKING:
     from autocomplete.engine.suggester import Phrase, Suggester, Suggestion, Suggestions
@@ -37,6 +42,10 @@ CONTEXT_CHARS = 8_192
 NOT_TEXT = "\ufffd"
 SLOT_GROUP = Binding.Group("Escolher")  # one footer entry for Alt+1..3
 Fallback = Callable[[], Awaitable[None]]  # an accepting key's work when there is nothing to accept
+# The first completion builds the Suggester's completion indexes (a quarter of a second with
+# the shipped model): a one-letter word asked off the UI thread, once the model is in use.
+WARM_UP_TEXT = "a"
+Result = TypeVar("Result")
 
 
 @dataclass(frozen=True)
@@ -110,9 +119,11 @@ class SuggestingEditor(TextArea):
         Binding("escape", "dismiss", "Ocultar", id="dismiss", priority=True),
     ]
 
-    @dataclass
-    class Offered(Message):
-        """The suggestions on show changed (None: nothing is on show)."""
+    @dataclass(frozen=True)
+    class Offered:
+        """The suggestions on show changed (None: nothing is on show): published on the
+        `offered` signal, not posted as a message, so that what shows them (the bar, the
+        panel) is updated at once and drawn in the same frame as the ghost text."""
 
         offer: Offer | None
         latency_ms: float | None  # from the edit that asked to the offer being shown
@@ -148,6 +159,13 @@ class SuggestingEditor(TextArea):
         self._dismissed = False  # Esc: hide until the next keystroke
         self._pending: tuple[int, Fallback | None] | None = None  # _accept() awaiting its offer
         self._auto_space: tuple[int, int] | None = None  # cursor after an accepted word's space
+        # Held by whichever thread is asking the suggester (learning and blocking included):
+        # the UI thread only tries it, so a slow call elsewhere never freezes typing.
+        self.suggester_lock = threading.Lock()
+        self.pace = Pace()  # how quickly words come: asked as part of the keystroke or not
+        self.phrase_pace = Pace()
+        self._fetching: Worker[Offer] | None = None  # the newest words worker
+        self.offered: Signal[SuggestingEditor.Offered] = Signal(self, "offered")
 
     def on_mount(self) -> None:
         with self.prevent(TextArea.Changed):  # the text as opened: no edit
@@ -209,15 +227,74 @@ class SuggestingEditor(TextArea):
     @on(TextArea.SelectionChanged)
     def refresh_offer(self) -> None:
         """Ask for suggestions for the text before the cursor, unless already asked."""
-        text = self.text_before_cursor() if self.suggester is not None else None
-        if text is None:
+        suggester = self.suggester
+        text = self.text_before_cursor() if suggester is not None else None
+        if suggester is None or text is None:
             self._requested = None
             self._show(None)
         elif text != self._requested:
             self._requested = text
-            if getattr(self.suggester, "document_cache", None) is not None:
+            if getattr(suggester, "document_cache", None) is not None:
                 self._after = self.text_after_cursor()  # read on the UI thread, as the text is
-            self._fetch(self.suggester, text, perf_counter())
+            requested_at = perf_counter()
+            try:
+                offer = self._ask_now(suggester, text, requested_at)
+            except Exception as error:  # as a worker's failure: the editor goes on without it
+                self._failed(error)
+                return
+            if offer is None:
+                self._show(None)  # for other text: never on show while the worker computes
+                self._fetching = self._fetch(suggester, text, requested_at)
+            else:
+                self._arrived(offer)
+
+    def _ask_now(self, suggester: Suggester, text: str, requested_at: float) -> Offer | None:
+        """The offer for `text`, asked on the UI thread so that it is drawn in the same frame
+        as the keystroke; None when it must go to a worker: the Suggester has lately been
+        slow, an older request is still with a worker (the worker supersedes it), or another
+        thread is using the Suggester."""
+        fetching = self._fetching
+        if not self.pace.quick() or (fetching is not None and not fetching.is_finished):
+            return None
+        if not self.suggester_lock.acquire(blocking=False):
+            return None
+        try:
+            with self.pace.timed():
+                return self._ask(suggester, text, requested_at)
+        finally:
+            self.suggester_lock.release()
+
+    def _ask(self, suggester: Suggester, text: str, requested_at: float) -> Offer:
+        if getattr(suggester, "document_cache", None) is None:
+            return Offer.of(text, suggester.suggest(text, k=PANEL_SIZE), requested_at)
+        suggestions = suggester.suggest(text, k=PANEL_SIZE, after=self._after)
+        return Offer.of(text, suggestions, requested_at)
+
+    def _phrase_now(self, suggester: Suggester, offer: Offer) -> Offer | None:
+        """`offer` with its phrase asked on the UI thread (see _ask_now), or None."""
+        if not self.phrase_pace.quick() or not self.suggester_lock.acquire(blocking=False):
+            return None
+        try:
+            with self.phrase_pace.timed():
+                return dataclasses.replace(offer, phrase=suggester.suggest_phrase(offer.text))
+        finally:
+            self.suggester_lock.release()
+
+    def hold(self, call: Callable[..., Result], *args: object) -> Result:
+        """`call(*args)` holding the suggester: for threads other than the UI thread that use
+        it (learning, blocking a word), so that the UI thread asks a worker meanwhile."""
+        with self.suggester_lock:
+            return call(*args)
+
+    def warm_up(self) -> None:
+        """Build the suggester's completion indexes off the UI thread (see WARM_UP_TEXT)."""
+        if self.suggester is not None:
+            self.run_worker(
+                partial(self.hold, self.suggester.suggest, WARM_UP_TEXT, 1),
+                group="warm-up",
+                thread=True,
+                exit_on_error=False,
+            )
 
     def ask_again(self) -> None:
         """Fetch suggestions anew for the same text: the suggester's answer has changed."""
@@ -240,34 +317,53 @@ class SuggestingEditor(TextArea):
 
     @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
     def _fetch(self, suggester: Suggester, text: str, requested_at: float) -> Offer:
-        if getattr(suggester, "document_cache", None) is None:
-            return Offer.of(text, suggester.suggest(text, k=PANEL_SIZE), requested_at)
-        suggestions = suggester.suggest(text, k=PANEL_SIZE, after=self._after)
-        return Offer.of(text, suggestions, requested_at)
+        with self.suggester_lock, self.pace.timed():
+            return self._ask(suggester, text, requested_at)
 
     @work(thread=True, exclusive=True, group="phrase", exit_on_error=False)
     def _fetch_phrase(self, suggester: Suggester, text: str) -> tuple[str, Phrase | None]:
-        return text, suggester.suggest_phrase(text)
+        with self.suggester_lock, self.phrase_pace.timed():
+            return text, suggester.suggest_phrase(text)
 
     @on(Worker.StateChanged)
     async def _fetched(self, event: Worker.StateChanged) -> None:
         worker = event.worker
+        if worker.group not in ("suggest", "phrase"):
+            return  # the warm-up: a failure there shows again when the suggester is asked
         if worker.state is WorkerState.ERROR:
-            self.suggester = None
-            self._show(None)
-            self.post_message(self.Failed(worker.error))
+            self._failed(worker.error)
         elif worker.state is not WorkerState.SUCCESS:
             return
         elif worker.group == "phrase":
             self._show_phrase(*worker.result)
         elif self._is_current(worker.result):
-            self._show(worker.result)
-            if self.phrases and self.suggester is not None and worker.result.suggestions:
-                self._fetch_phrase(self.suggester, worker.result.text)
+            self._arrived(worker.result)
             pending, self._pending = self._pending, None
             if pending is not None:
                 await self._accept(*pending)
         # Anything else was computed for text that has changed since: dropped.
+
+    def _arrived(self, offer: Offer) -> None:
+        """Show `offer`, computed for the text now before the cursor, with its phrase: asked
+        at once when the Suggester is quick, else by a worker that extends the offer later."""
+        suggester = self.suggester
+        ask_phrase = self.phrases and suggester is not None and bool(offer.suggestions)
+        if ask_phrase:
+            try:
+                phrased = self._phrase_now(suggester, offer)
+            except Exception as error:
+                self._failed(error)
+                return
+            if phrased is not None:
+                offer, ask_phrase = phrased, False
+        self._show(offer)
+        if ask_phrase:
+            self._fetch_phrase(suggester, offer.text)
+
+    def _failed(self, error: BaseException) -> None:
+        self.suggester = None
+        self._show(None)
+        self.post_message(self.Failed(error))
 
     def _show_phrase(self, text: str, phrase: Phrase | None) -> None:
         """Extend the offer on show with its phrase, if both are for the current text."""
@@ -281,13 +377,18 @@ class SuggestingEditor(TextArea):
         """Whether `offer` was computed for the text now before the cursor."""
         return offer.text == self.text_before_cursor()
 
+    def _current_offer(self) -> Offer | None:
+        """The offer on show, if it was computed for the text now before the cursor."""
+        offer = self._offer
+        return offer if offer is not None and self._is_current(offer) else None
+
     def _show(self, offer: Offer | None) -> None:
         if offer == self._offer:
             return
         self._offer = offer
         self.suggestion = offer.ghost() if offer else ""
         latency_ms = (perf_counter() - offer.requested_at) * 1000 if offer else None
-        self.post_message(self.Offered(offer, latency_ms))
+        self.offered.publish(self.Offered(offer, latency_ms))
 
     # -- keys -----------------------------------------------------------------------------
     # These actions are priority bindings: they run as soon as the App reads the key, maybe
@@ -302,8 +403,8 @@ class SuggestingEditor(TextArea):
         self.call_later(self._accept_phrase)
 
     async def _accept_phrase(self) -> None:
-        offer = self._offer
-        if offer is not None and offer.phrase is not None and self._is_current(offer):
+        offer = self._current_offer()
+        if offer is not None and offer.phrase is not None:
             self._insert(offer.phrase.text, offer.phrase.replace)
         else:
             await self._accept(0, None)
@@ -334,9 +435,8 @@ class SuggestingEditor(TextArea):
     def _on_show(self) -> bool:
         """Whether a suggestion is on show: as ghost text, or as a correction of the word
         typed, which only the bar shows (see Offer.ghost)."""
-        offer = self._offer
-        current = offer is not None and bool(offer.suggestions) and self._is_current(offer)
-        return bool(self.suggestion) or current
+        offer = self._current_offer()
+        return bool(self.suggestion) or (offer is not None and bool(offer.suggestions))
 
     def _move_right(self, select: bool = False) -> None:
         """Textual's cursor move right, without its insertion of the ghost text."""
@@ -368,16 +468,16 @@ class SuggestingEditor(TextArea):
     async def _accept(self, index: int, fallback: Fallback | None) -> None:
         """Insert suggestion `index`, waiting for it if its offer is still being computed;
         with nothing to insert, the key does its usual work (`fallback`)."""
-        offer = self._offer
-        if offer is not None and self._is_current(offer):
-            if index < len(offer.suggestions):
-                self._insert(offer.suggestions[index].word, offer.replace)
+        offer = self._current_offer()
+        if offer is None and self.suggester is not None and self.text_before_cursor() is not None:
+            self.refresh_offer()  # answered at once when the Suggester is quick
+            offer = self._current_offer()
+            if offer is None:
+                self._pending = (index, fallback)
                 return
-        elif self.suggester is not None and self.text_before_cursor() is not None:
-            self._pending = (index, fallback)
-            self.refresh_offer()
-            return
-        if fallback is not None:
+        if offer is not None and index < len(offer.suggestions):
+            self._insert(offer.suggestions[index].word, offer.replace)
+        elif fallback is not None:
             await fallback()
 
     def _insert(self, words: str, replace: int) -> None:

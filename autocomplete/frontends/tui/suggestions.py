@@ -74,6 +74,7 @@ class SuggestionDisplay:
         app.query_one(StatusBar).model = suggester.name
         editor.suggester = suggester
         editor.refresh_offer()
+        editor.warm_up()
         if suggester.personal_notice:  # the store was corrupt or locked: say what happened
             app.notify(
                 suggester.personal_notice,
@@ -137,7 +138,8 @@ class SuggestionDisplay:
         # Looked up now: the app may close while SQLite works.
         editor = app.query_one(SuggestingEditor)
         try:
-            await asyncio.to_thread(suggester.block, word)  # SQLite may wait for a lock
+            # SQLite may wait for a lock: the editor asks a worker meanwhile.
+            await asyncio.to_thread(editor.hold, suggester.block, word)
         except Exception as error:  # the block list is an extra: never worth the buffer
             if editor.is_attached:
                 title = f"Não foi possível bloquear «{word}»"
@@ -159,17 +161,19 @@ class Learning:
 
     async def learn(self, saved: Snapshot) -> None:
         app = self.app
-        suggester = app.query_one(SuggestingEditor).suggester
+        editor = app.query_one(SuggestingEditor)
+        suggester = editor.suggester
         if not self.options.learn or suggester is None:
             return  # the model is still loading: the next save learns this change too
 
         def learn() -> bool:  # joining and diffing a long document take time: off the UI thread
             # A `learn` run may have moved the store aside and made a new one: the old
             # connection would write into the moved file (or fail), so ask the file first.
-            reopened = suggester.reopen_personal_if_replaced()
+            # Holding the suggester: the editor asks a worker, not the UI thread, meanwhile.
+            reopened = editor.hold(suggester.reopen_personal_if_replaced)
             text = finished("\n".join(saved.lines), saved.cursor_index())
             if self._learned_text != text:
-                suggester.learn(changed_text(self._learned_text, text))
+                editor.hold(suggester.learn, changed_text(self._learned_text, text))
             # Only once learned: the words of a save whose learning failed go with the next.
             self._learned_text = text
             return reopened
