@@ -111,12 +111,14 @@ def test_learn_checks_every_path_before_learning_any(tmp_path, capsys, private_d
     binary.mkdir()
     (binary / "a.txt").write_bytes(b"\0\1\2")
     nope = tmp_path / "nope.txt"
-    assert learn.main([str(good), str(nope), str(binary)]) == 2
+    dots = tmp_path / "dots.txt"
+    dots.write_text("... --- !!!\n" * 1000, encoding="utf-8")
+    assert learn.main([str(good), str(nope), str(binary), str(dots)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == (  # one line, every bad path named (before: the first one only)
         f"error: nothing learned; cannot learn from {nope} (does not exist), "
-        f"{binary} (no readable text: binary file)\n"
+        f"{binary} (no readable text: binary file), {dots} (no readable text: no words)\n"
     )
     assert PersonalModel().words() == set()  # before: good.txt was stored all the same
     folder = tmp_path / "notas"
