@@ -21,13 +21,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, compress
 from multiprocessing.connection import Connection
-from operator import and_
+from operator import and_, gt
 from typing import NoReturn
 
 import numpy as np
 
 from autocomplete.engine.tokenizer import padded, pretokenize, sentence_runs
-from autocomplete.text import is_word, sentences, typed_paragraphs, usual_case_positions
+from autocomplete.text import sentences, typed_paragraphs, usual_case_positions, word_flags
 
 MAX_WORD_LENGTH = 40  # longer "words" are noise (pasted hashes, URLs) and are not learned
 PRUNED_SHARE = 0.5  # pruning goes down to half the bound, so that it runs rarely
@@ -107,6 +107,15 @@ def _ids_in(key: np.ndarray, parts: int) -> list[np.ndarray]:
     return [(key >> (ID_BITS * (parts - 1 - i))) & (MAX_IDS - 1) for i in range(parts)]
 
 
+class _Numbers(dict[str, int]):
+    """Tokens and their numbers, 0 to n - 1 in the order first seen: a token not seen yet
+    gets the next one (looked up by `map`, without a Python call per known token)."""
+
+    def __missing__(self, token: str) -> int:
+        self[token] = number = len(self)
+        return number
+
+
 @dataclass
 class _Counts:
     """What a text adds to the store, bounded (`drop_rarest`) while it is counted.
@@ -115,7 +124,7 @@ class _Counts:
     keys made of those numbers (`_Table`); the sentences read since the last `_flush` wait
     in flat arrays of ids, so that a table is merged once per BATCH_WORDS words."""
 
-    ids: dict[str, int] = field(default_factory=dict)  # token -> its number, in that order
+    ids: _Numbers = field(default_factory=lambda: _Numbers())
     words: _Table = field(default_factory=_Table)
     pairs: _Table = field(default_factory=_Table)  # (previous, word)
     triples: _Table = field(default_factory=_Table)  # (second previous, previous, word)
@@ -143,19 +152,21 @@ class _Counts:
         writes "não". Whole lists at a time (map, compress): this runs over every word of
         an import.
         """
-        tokens = [t for t in pretokenize(sentence) if len(t) <= MAX_WORD_LENGTH]
+        tokens = pretokenize(sentence)
+        if max(map(len, tokens), default=0) > MAX_WORD_LENGTH:  # rare: most sentences skip it
+            tokens = [t for t in tokens if len(t) <= MAX_WORD_LENGTH]
         if not tokens:
             return
         lowered = list(map(sys.intern, map(str.lower, tokens)))
         # Each word's two tokens before it in its sentence (`padded`), as the Suggester asks.
-        number = self.ids.setdefault
         second, last, ids = [], [], []
         for run in sentence_runs(lowered):
-            before = [number(token, len(self.ids)) for token in padded(run)]
+            before = list(map(self.ids.__getitem__, padded(run)))
             second += before[:-2]
             last += before[1:-1]
             ids += before[2:]
-        counted = [is_word(t) and not t.isdigit() for t in tokens]
+        # A word, not a number: True > False, only where a word is not all digits.
+        counted = list(map(gt, word_flags(tokens), map(str.isdigit, tokens)))
         self.learned += sum(counted)
         for waiting, part in zip(self.waiting, (second, last, ids), strict=True):
             waiting.extend(compress(part, counted))
@@ -181,8 +192,7 @@ class _Counts:
         """Add the counts of more text, numbered its own way (its written forms win)."""
         self._flush()
         other._flush()
-        number = self.ids.setdefault
-        ours = np.array([number(token, len(self.ids)) for token in other.ids], np.int64)
+        ours = np.array(list(map(self.ids.__getitem__, other.ids)), np.int64)
         for name, parts in TABLES:
             theirs = getattr(other, name)
             keys = _key(*(ours[ids] for ids in _ids_in(theirs.keys, parts)))
@@ -233,7 +243,7 @@ class _Counts:
             )
         )
         tokens = list(self.ids)
-        self.ids = {tokens[number]: new for new, number in enumerate(used.tolist())}
+        self.ids = _Numbers((tokens[number], new) for new, number in enumerate(used.tolist()))
         for name, parts in TABLES:
             table = getattr(self, name)
             ids = (np.searchsorted(used, number) for number in _ids_in(table.keys, parts))
