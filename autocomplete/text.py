@@ -31,6 +31,7 @@ space ("- Oi") when typed. A line that starts with one starts a paragraph.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections.abc import Iterable, Sequence
 
@@ -103,6 +104,11 @@ def is_word(token: str) -> bool:
     return token[:1].isalnum()
 
 
+def word_flags(tokens: Sequence[str]) -> list[bool]:
+    """`is_word` of each token, in one pass at C speed (this runs over every token learned)."""
+    return list(map(str.isalnum, map(operator.itemgetter(slice(1)), tokens)))
+
+
 def is_word_character(character: str) -> bool:
     """Part of a word, a joiner included ("e-mail" is one run of word characters)."""
     return character.isalnum() or character in _JOINERS
@@ -150,11 +156,10 @@ def usual_case_positions(tokens: Sequence[str]) -> list[bool]:
     """`shows_usual_case(tokens[:i])` for every position i, in linear time. After a word it
     always holds (a word ends no sentence and opens nothing), so only positions after
     punctuation are looked at, each through the CASE_LOOKBACK tokens before it."""
-    return [
-        i > 0
-        and (is_word(tokens[i - 1]) or shows_usual_case(tokens[max(0, i - CASE_LOOKBACK) : i]))
-        for i in range(len(tokens))
-    ]
+    usual = [False, *word_flags(tokens[:-1])][: len(tokens)]
+    for i in itertools.compress(range(1, len(usual)), map(operator.not_, usual[1:])):
+        usual[i] = shows_usual_case(tokens[max(0, i - CASE_LOOKBACK) : i])
+    return usual
 
 
 def starts_dialogue(line: str) -> bool:
@@ -251,7 +256,7 @@ def typed_paragraphs(text: str) -> list[str]:
     lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     if looks_wrapped(lines):
         return paragraphs(text)
-    return [re.sub(r"\s+", " ", line) for line in lines if line]
+    return [" ".join(line.split()) for line in lines if line]  # as re.sub(r"\s+", " "), faster
 
 
 def paragraphs(text: str) -> list[str]:

@@ -6,12 +6,14 @@ full store costs the editor (start and keystrokes), for this tree and optionally
 Builds a ~50 MB Portuguese text at run time from ../shared/corpus (modern sources, then Machado)
 in a temporary folder (never committed). For each tree (a checkout of the project: this one, and
 `--baseline`, e.g. `git worktree add /tmp/base main`), in fresh processes run from that tree:
-  - `python -m autocomplete.learn FILE` into an empty user-data folder: wall time, peak RSS;
+  - `python -m autocomplete.learn FILE` into an empty user-data folder: wall time, CPU time,
+    peak RSS (of the process and its counting process, the larger), median of --repeats runs,
+    the trees taking turns;
   - the store's size on disk afterwards;
   - a new process's import + `Suggester.load()` + first suggestion, with that full store and
     with an empty one (median of --repeats);
   - `suggest` latency per keystroke (p50, p95) typing a passage of the learned text, full store
-    vs empty store, in those same processes.
+    vs empty store, in those same processes, and their resident memory after it.
 The machine is shared: compare ratios (full / empty, tree / baseline) from one run.
 """
 
@@ -46,7 +48,9 @@ for cursor in range(1, len(text) + 1):
     suggester.suggest(text[:cursor], 3)
     latencies.append((time.perf_counter() - begin) * 1000)
 latencies.sort()
+status = open("/proc/self/status").read()
 print(json.dumps({
+    "rss_mb": int(status.split("VmRSS:")[1].split()[0]) / 1024,
     "load_s": load_s,
     "p50_ms": latencies[len(latencies) // 2],
     "p95_ms": latencies[int(0.95 * (len(latencies) - 1))],
@@ -101,26 +105,32 @@ def store_bytes(data: Path) -> int:
     return sum((data / name).stat().st_size for name in STORE_FILES if (data / name).exists())
 
 
-def measure_tree(
-    name: str, tree: Path, text: Path, passage: Path, repeats: int, work: Path
-) -> dict:
-    full, empty = work / f"{name}-full", work / f"{name}-empty"
+def measure_learning(name: str, tree: Path, text: Path, work: Path, run: int) -> dict:
+    """One `learn` of the text into an empty user-data folder `work/NAME-full-RUN`."""
+    full = work / f"{name}-full-{run}"
     full.mkdir()
-    empty.mkdir()
     learn_argv = [sys.executable, "-m", "autocomplete.learn", str(text), "--stats"]
     learn_s, learn_cpu_s, learn_mb, out = run_measured(learn_argv, tree, full)
-    for line in out.strip().splitlines()[1:]:  # what is stored, past "learned N words"
-        print(f"  [{name}] {line}", flush=True)
-    result = {
+    if run == 0:
+        for line in out.strip().splitlines()[1:]:  # what is stored, past "learned N words"
+            print(f"  [{name}] {line}", flush=True)
+    return {
         "learn_s": learn_s,
         "learn_cpu_s": learn_cpu_s,
         "learn_peak_mb": learn_mb,
         "store_mb": store_bytes(full) / 1e6,
     }
+
+
+def measure_editor(name: str, tree: Path, passage: Path, repeats: int, work: Path) -> dict:
+    """Start and keystroke figures with the first run's full store and with an empty one."""
+    empty = work / f"{name}-empty"
+    empty.mkdir()
+    result = {}
     editor_argv = [sys.executable, "-c", EDITOR, str(passage)]
-    for store, data in (("full", full), ("empty", empty)):
+    for store, data in (("full", work / f"{name}-full-0"), ("empty", empty)):
         runs = [json.loads(run_measured(editor_argv, tree, data)[3]) for _ in range(repeats)]
-        for key in ("load_s", "p50_ms", "p95_ms"):
+        for key in ("load_s", "p50_ms", "p95_ms", "rss_mb"):
             result[f"{key}_{store}"] = statistics.median(run[key] for run in runs)
     return result
 
@@ -136,14 +146,20 @@ ROWS = [
     ("p50_ms_full", "keystroke p50, full store (ms)"),
     ("p95_ms_empty", "keystroke p95, empty store (ms)"),
     ("p95_ms_full", "keystroke p95, full store (ms)"),
+    ("rss_mb_empty", "resident after typing, empty store (MB)"),
+    ("rss_mb_full", "resident after typing, full store (MB)"),
 ]
 
 
 def report(results: dict[str, dict]) -> None:
     names = list(results)
-    print(f"{'':<52}" + "".join(f"{name:>12}" for name in names))
+    ratio = "this / baseline" if "baseline" in results else ""
+    print(f"{'':<52}" + "".join(f"{name:>12}" for name in names) + f"{ratio:>17}")
     for key, label in ROWS:
-        print(f"{label:<52}" + "".join(f"{results[n][key]:>12.2f}" for n in names))
+        line = f"{label:<52}" + "".join(f"{results[n][key]:>12.2f}" for n in names)
+        if ratio:
+            line += f"{results['this'][key] / results['baseline'][key]:>17.2f}"
+        print(line)
     for name in names:
         r = results[name]
         print(
@@ -158,7 +174,9 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="another checkout to measure the same way")
     parser.add_argument("--megabytes", type=float, default=50.0, help="size of the text to learn")
     parser.add_argument("--passage", type=int, default=1_500, help="characters typed")
-    parser.add_argument("--repeats", type=int, default=3, help="editor processes per store")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="learn runs per tree, editor processes per store"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
@@ -168,9 +186,15 @@ def main() -> None:
         trees = {"this": HERE}
         if args.baseline is not None:
             trees = {"baseline": args.baseline.resolve(), **trees}
+        learned: dict[str, list[dict]] = {name: [] for name in trees}
+        for run in range(args.repeats):  # the trees take turns: load on the machine hits both
+            for name, tree in trees.items():
+                learned[name].append(measure_learning(name, tree, text, work, run))
         results = {}
         for name, tree in trees.items():
-            results[name] = measure_tree(name, tree, text, passage, args.repeats, work)
+            runs = learned[name]
+            results[name] = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+            results[name] |= measure_editor(name, tree, passage, args.repeats, work)
         report(results)
 
 

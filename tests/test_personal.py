@@ -6,7 +6,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -112,12 +111,14 @@ def test_learn_checks_every_path_before_learning_any(tmp_path, capsys, private_d
     binary.mkdir()
     (binary / "a.txt").write_bytes(b"\0\1\2")
     nope = tmp_path / "nope.txt"
-    assert learn.main([str(good), str(nope), str(binary)]) == 2
+    dots = tmp_path / "dots.txt"
+    dots.write_text("... --- !!!\n" * 1000, encoding="utf-8")
+    assert learn.main([str(good), str(nope), str(binary), str(dots)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == (  # one line, every bad path named (before: the first one only)
         f"error: nothing learned; cannot learn from {nope} (does not exist), "
-        f"{binary} (no readable text: binary file)\n"
+        f"{binary} (no readable text: binary file), {dots} (no readable text: no words)\n"
     )
     assert PersonalModel().words() == set()  # before: good.txt was stored all the same
     folder = tmp_path / "notas"
@@ -421,20 +422,43 @@ def test_pruning_keeps_the_store_in_its_bound_and_the_frequent_words(tmp_path):
     reopened.close()
 
 
+def table(counts: _Counts) -> dict[tuple[str, ...], float]:
+    """What counting holds, as the store gets it: (*context, word) -> count."""
+    return {(*context.split(), word): n for context, word, n, _ in counts.rows(0.0)}
+
+
 def test_counting_drops_the_rarest_by_the_store_rule():
-    counts = _Counts(
-        words=Counter({"em": 3, "anexo": 3}),
-        pairs=Counter({("em", "anexo"): 1, ("segue", "em"): 2}),
-        triples=Counter({("documento", "em", "anexo"): 1, ("a", "b", "c"): 1, ("d", "e", "f"): 1}),
-        forms={"em": "em", "anexo": "Anexo"},
-    )
-    counts.drop_rarest(limit=7)  # within the bound: nothing goes
-    assert counts.entries() == 7
-    counts.drop_rarest(limit=6)  # down to 3: the count-1 entries go, phrases before words
-    assert counts.triples == {} and counts.pairs == {("segue", "em"): 2}
-    assert counts.words == {"em": 3, "anexo": 3} and counts.forms["anexo"] == "Anexo"
-    counts.drop_rarest(limit=2)  # down to 1: the pair, then both words (equally rare) go
-    assert counts.entries() == 0 and counts.forms == {}
+    counts = _Counts()
+    counts.add_text("Segue em Anexo.\nSegue em Anexo.\nOlá.", limit=100)
+    assert table(counts) == {
+        **{(word,): 2 for word in ("segue", "em", "anexo")},
+        ("olá",): 1,
+        **{("</s>", "segue"): 2, ("segue", "em"): 2, ("em", "anexo"): 2, ("</s>", "olá"): 1},
+        **{("</s>", "</s>", "segue"): 2, ("</s>", "segue", "em"): 2, ("segue", "em", "anexo"): 2},
+        ("</s>", "</s>", "olá"): 1,
+    }
+    assert counts.forms == {"em": "em", "anexo": "Anexo"}  # "Segue", "Olá": capitals forced
+    counts.drop_rarest(limit=12)  # within the bound: nothing goes
+    assert counts.entries() == 12
+    # Down to 5: the count-1 entries go, then at count 2 phrases before words, all of a kind.
+    counts.drop_rarest(limit=11)
+    assert table(counts) == {("segue",): 2, ("em",): 2, ("anexo",): 2}
+    assert counts.forms == {"em": "em", "anexo": "Anexo"}
+    counts.drop_rarest(limit=2)  # down to 1: the three words, equally rare, all go
+    assert counts.entries() == 0 and counts.forms == {} and counts.distinct_words() == []
+
+
+def test_counts_of_parts_of_a_text_add_up_to_the_counts_of_it():
+    """As the second counting process's counts are added to the first's: each numbers the
+    tokens its own way."""
+    lines = [f"Segue o relatório {i % 7} em anexo. Obrigado, Ana{i % 3}!" for i in range(60)]
+    whole, first, second = _Counts(), _Counts(), _Counts()
+    whole.add_text("\n".join(lines), limit=10_000)
+    first.add_text("\n".join(lines[:20]), limit=10_000)
+    second.add_text("\n".join(lines[20:]), limit=10_000)
+    first.update(second)
+    assert table(first) == table(whole) and first.learned == whole.learned
+    assert sorted(first.distinct_words()) == sorted(whole.distinct_words())
 
 
 def test_concurrent_chunked_writers_compose(tmp_path):
@@ -485,15 +509,17 @@ def test_a_word_that_follows_its_context_is_completed_among_commoner_ones(tiny_m
 def test_a_line_break_ends_a_paragraph_when_learning():
     counts = _Counts()
     counts.add_text("Bom dia, segue em anexo\nAtenciosamente,\nAna", limit=10_000)
-    assert ("em", "anexo", "atenciosamente") not in counts.triples
-    assert ("anexo", "atenciosamente") not in counts.pairs
-    assert (",", "ana") not in counts.pairs
-    assert counts.triples[("</s>", "</s>", "atenciosamente")] == 1
+    learned = table(counts)
+    assert ("em", "anexo", "atenciosamente") not in learned
+    assert ("anexo", "atenciosamente") not in learned
+    assert (",", "ana") not in learned
+    assert learned[("</s>", "</s>", "atenciosamente")] == 1
     # A hard-wrapped file (many lines broken mid-sentence) is still unwrapped.
     wrapped = "\n".join(["o relatório do mês passado foi", "enviado para a diretoria e"] * 8)
     counts = _Counts()
     counts.add_text(wrapped + "\naprovado.", limit=10_000)
-    assert counts.pairs[("foi", "enviado")] == 8 and counts.pairs[("e", "o")] == 7
+    learned = table(counts)
+    assert learned[("foi", "enviado")] == 8 and learned[("e", "o")] == 7
 
 
 TYPED = (
@@ -508,11 +534,12 @@ def test_the_suggester_asks_for_the_context_learning_counted():
     learning counted that word after, after a full stop inside a paragraph too."""
     counts = _Counts()
     counts.add_text(TYPED, limit=10_000)
+    learned = table(counts)
     for match in WORD.finditer(TYPED):
         one, two = context_keys(sentence_before(TYPED[: match.start()]))
         word = match.group().lower()
-        assert (one, word) in counts.pairs, (one, word)
-        assert (*two.split(" "), word) in counts.triples, (two, word)
+        assert (one, word) in learned, (one, word)
+        assert (*two.split(" "), word) in learned, (two, word)
     assert context_keys(sentence_before("Segue o anexo. Obrigado ")) == (
         "obrigado",
         "</s> obrigado",

@@ -1,5 +1,6 @@
 """numpy serves what torch trained: the same log-probabilities, from a file numpy reads."""
 
+import mmap
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from conftest import REPO, SAMPLE_CORPUS, train_tiny
 
 from autocomplete.engine import inference_file
 from autocomplete.engine.lexicon import Lexicon
+from autocomplete.engine.runtime import EMBEDDING
 from autocomplete.errors import CheckpointError
 from autocomplete.evaluation import evaluate
 from autocomplete.training import checkpoint, corpus
@@ -111,6 +113,21 @@ def test_export_then_load_keeps_everything(tiny_model, tmp_path):
         assert np.array_equal(served.model.weights[name], tensor.numpy()), name
     inference_file.export(tiny_model, path)  # replaces it
     assert inference_file.load(path).lexicon is None
+
+
+def test_the_weights_are_mapped_from_the_file_not_read_into_memory(exported, tmp_path):
+    """Only the embedding rows a session looks up are ever loaded; a compressed archive
+    (written by other means than np.savez) cannot be mapped and loads the same weights."""
+    served = inference_file.load(exported)
+    embedding = served.model.weights[EMBEDDING]
+    assert isinstance(embedding.base.base, mmap.mmap) and not embedding.flags.writeable
+    compressed = tmp_path / "compressed.npz"
+    with np.load(exported) as archive:
+        np.savez_compressed(compressed, **{name: archive[name] for name in archive.files})
+    read = inference_file.load(compressed)
+    assert read.model.weights.keys() == served.model.weights.keys()
+    for name, weight in served.model.weights.items():
+        assert np.array_equal(read.model.weights[name], weight), name
 
 
 def rewrite(source: Path, target: Path, change: Callable[[dict[str, np.ndarray]], None]) -> None:

@@ -20,9 +20,11 @@ Layout (np.savez; text is UTF-8 in uint8 arrays, JSON where it is structured):
 from __future__ import annotations
 
 import json
+import struct
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
@@ -53,6 +55,7 @@ def _checkpoints_folder() -> Path:
 CHECKPOINTS = _checkpoints_folder()
 DEFAULT_MODEL = CHECKPOINTS / "model.npz"  # the shipped model (python -m autocomplete.ship)
 WEIGHTS = "weights/"
+LOCAL_HEADER = 30  # bytes of a zip member's local header before its name (the zip format)
 
 
 @dataclass
@@ -159,11 +162,42 @@ def _read_arrays(path: Path) -> dict[str, np.ndarray]:
             if not isinstance(archive, np.lib.npyio.NpzFile):  # a lone .npy array
                 raise ValueError("a single array, not an .npz archive")
             with archive:
-                return {name: archive[name] for name in archive.files}
+                return {
+                    name: _mapped(file, archive, name)
+                    if name.startswith(WEIGHTS)
+                    else archive[name]
+                    for name in archive.files
+                }
     except Exception as error:  # numpy and zipfile raise many types for foreign/truncated files
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
         reason = first_line or type(error).__name__
         raise CheckpointError(f"cannot read model file {path}: {reason[:200]}") from None
+
+
+def _mapped(file: BinaryIO, archive: np.lib.npyio.NpzFile, name: str) -> np.ndarray:
+    """A weight array mapped read-only from the file rather than read into memory: a page is
+    loaded when first used, so of the embedding (two thirds of the file) only the rows a
+    session looks up ever are. np.savez stores members uncompressed; a compressed one (a file
+    written by other means) is read whole."""
+    member = archive.zip.getinfo(f"{name}.npy")
+    if member.compress_type != zipfile.ZIP_STORED:
+        return archive[name]
+    # The member's local header: 30 bytes, then its name and extra field, then the .npy.
+    file.seek(member.header_offset)
+    local = file.read(LOCAL_HEADER)
+    name_length, extra_length = struct.unpack("<HH", local[26:LOCAL_HEADER])
+    file.seek(member.header_offset + LOCAL_HEADER + name_length + extra_length)
+    version = np.lib.format.read_magic(file)
+    read_header = {
+        (1, 0): np.lib.format.read_array_header_1_0,
+        (2, 0): np.lib.format.read_array_header_2_0,
+    }[version]
+    shape, fortran_order, dtype = read_header(file)
+    if dtype.hasobject:
+        raise ValueError(f"{name} holds Python objects")
+    order = "F" if fortran_order else "C"
+    mapped = np.memmap(file, dtype, mode="r", offset=file.tell(), shape=shape, order=order)
+    return np.asarray(mapped)  # a plain read-only array over the mapping
 
 
 def _inference(arrays: dict[str, np.ndarray]) -> Inference:

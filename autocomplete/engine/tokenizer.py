@@ -83,6 +83,8 @@ def sentence_runs(tokens: list[str]) -> list[list[str]]:
     staying with the sentence they close), the lower-case ones text.sentences keeps ("Vens?
     perguntou ela", "claro... e volta"): the word after one starts a sentence, for the
     Suggester's casing (text.capital_forced) and its context alike."""
+    if SENTENCE_FINAL.isdisjoint(tokens[:-1]):  # most sentences: one end mark, the last token
+        return [tokens]
     runs: list[list[str]] = []
     start = 0
     for index, token in enumerate(tokens):

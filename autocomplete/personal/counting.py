@@ -4,7 +4,8 @@ A text is counted in memory, chunk by chunk (a second, forked process counts eve
 of a big import where this one runs no other threads: `_Helper`), bounded while it is counted
 by the store's own pruning rule (`_Counts.drop_rarest`, store.py's docstring), so a big import
 never holds more counts than the store could keep. The store (store.py) adds the result in one
-transaction.
+transaction. The counts are numpy tables over numbered tokens (`_Table`), not dicts of tuples:
+16 bytes an entry instead of about 200, so that a 50 MB import peaks at 124 MB, not 200.
 """
 
 from __future__ import annotations
@@ -15,19 +16,29 @@ import queue
 import signal
 import sys
 import threading
-from collections import Counter
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, compress
 from multiprocessing.connection import Connection
-from operator import and_
+from operator import and_, gt
 from typing import NoReturn
 
+import numpy as np
+
 from autocomplete.engine.tokenizer import padded, pretokenize, sentence_runs
-from autocomplete.text import is_word, sentences, typed_paragraphs, usual_case_positions
+from autocomplete.text import sentences, typed_paragraphs, usual_case_positions, word_flags
 
 MAX_WORD_LENGTH = 40  # longer "words" are noise (pasted hashes, URLs) and are not learned
 PRUNED_SHARE = 0.5  # pruning goes down to half the bound, so that it runs rarely
+ID_BITS = 21  # a token's number in a table's key: three fit in an int64
+MAX_IDS = 1 << ID_BITS
+# At most this many entries are counted in memory, whatever the store's bound (25 MB of
+# store): with two processes' tokens numbered in one, numbers stay under MAX_IDS.
+MAX_ENTRIES = MAX_IDS // 3
+BATCH_WORDS = 50_000  # words read before they are added to the tables (`_Counts._flush`)
+ROWS_AT_ONCE = 10_000  # table entries turned into rows for the store at a time
+TABLES = (("words", 1), ("pairs", 2), ("triples", 3))  # each table's tokens in a key
 HELPER_CHECK_S = 1.0  # how often a full queue checks that the counting process still runs
 
 
@@ -58,94 +69,206 @@ def chunks(text: str, size: int) -> Iterator[str]:
         start = end
 
 
+@dataclass(frozen=True)
+class _Table:
+    """Counts by key: sorted, distinct int64 keys (a word's id, or its context's ids and its
+    own, `_key`) and their counts. 16 bytes an entry, where a Counter of tuples took about
+    200: a big import's counts no longer set its peak of memory."""
+
+    keys: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    counts: np.ndarray = field(default_factory=lambda: np.empty(0, np.float64))
+
+    def plus(self, keys: np.ndarray, counts: np.ndarray) -> _Table:
+        """These counts and more, of distinct sorted `keys`: merged in linear time."""
+        at = np.searchsorted(self.keys, keys)
+        found = at < len(self.keys)
+        found[found] = self.keys[at[found]] == keys[found]
+        counts_here = self.counts.copy()
+        counts_here[at[found]] += counts[found]
+        new = ~found
+        return _Table(
+            np.insert(self.keys, at[new], keys[new]), np.insert(counts_here, at[new], counts[new])
+        )
+
+    def where(self, kept: np.ndarray) -> _Table:
+        return _Table(self.keys[kept], self.counts[kept])
+
+
+def _key(*ids: np.ndarray) -> np.ndarray:
+    """One int64 key for a word's ids with its context's before it, ID_BITS each."""
+    key = np.zeros_like(ids[0])
+    for part in ids:
+        key = (key << ID_BITS) | part
+    return key
+
+
+def _ids_in(key: np.ndarray, parts: int) -> list[np.ndarray]:
+    """The ids `_key` made `key` of, first to last."""
+    return [(key >> (ID_BITS * (parts - 1 - i))) & (MAX_IDS - 1) for i in range(parts)]
+
+
+class _Numbers(dict[str, int]):
+    """Tokens and their numbers, 0 to n - 1 in the order first seen: a token not seen yet
+    gets the next one (looked up by `map`, without a Python call per known token)."""
+
+    def __missing__(self, token: str) -> int:
+        self[token] = number = len(self)
+        return number
+
+
 @dataclass
 class _Counts:
-    """What a text adds to the store, bounded (`drop_rarest`) while it is counted."""
+    """What a text adds to the store, bounded (`drop_rarest`) while it is counted.
 
-    words: Counter[str] = field(default_factory=Counter)
-    pairs: Counter[tuple[str, str]] = field(default_factory=Counter)  # (previous, word)
-    triples: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    Tokens are numbered (`ids`, lower-case, interned: each held once) and each table holds
+    keys made of those numbers (`_Table`); the sentences read since the last `_flush` wait
+    in flat arrays of ids, so that a table is merged once per BATCH_WORDS words."""
+
+    ids: _Numbers = field(default_factory=lambda: _Numbers())
+    words: _Table = field(default_factory=_Table)
+    pairs: _Table = field(default_factory=_Table)  # (previous, word)
+    triples: _Table = field(default_factory=_Table)  # (second previous, previous, word)
     forms: dict[str, str] = field(default_factory=dict)  # word -> how it was last written
     learned: int = 0  # words counted, those dropped as rare included
+    # The words read since the last `_flush`, and the two tokens before each.
+    waiting: tuple[array, array, array] = field(
+        default_factory=lambda: (array("q"), array("q"), array("q"))
+    )
 
     def add_text(self, text: str, limit: int) -> None:
-        """Count a text, keeping within `limit` entries after every sentence."""
+        """Count a text, keeping within `limit` entries after every BATCH_WORDS words."""
         for paragraph in typed_paragraphs(text):  # a line break ends a paragraph
             for sentence in sentences(paragraph):
                 self.add(sentence)
-                self.drop_rarest(limit)
+                if len(self.waiting[0]) >= BATCH_WORDS:
+                    self.drop_rarest(limit)
+        self.drop_rarest(limit)
 
     def add(self, sentence: str) -> None:
-        """Count the words of a sentence after their one- and two-token contexts.
+        """Read the words of a sentence after their one- and two-token contexts.
 
         The written form counts only where no capital is forced (a sentence start, after a
         dialogue dash or an opening quote): "Não" there says nothing about how the user
-        writes "não". Whole lists at a time (zip, compress): this runs over every word of
-        an import. Interned, each distinct word is held once however many entries name it.
+        writes "não". Whole lists at a time (map, compress): this runs over every word of
+        an import.
         """
-        tokens = [t for t in pretokenize(sentence) if len(t) <= MAX_WORD_LENGTH]
+        tokens = pretokenize(sentence)
+        if max(map(len, tokens), default=0) > MAX_WORD_LENGTH:  # rare: most sentences skip it
+            tokens = [t for t in tokens if len(t) <= MAX_WORD_LENGTH]
         if not tokens:
             return
         lowered = list(map(sys.intern, map(str.lower, tokens)))
         # Each word's two tokens before it in its sentence (`padded`), as the Suggester asks.
-        second, last = [], []
+        second, last, ids = [], [], []
         for run in sentence_runs(lowered):
-            before = padded(run)
+            before = list(map(self.ids.__getitem__, padded(run)))
             second += before[:-2]
             last += before[1:-1]
-        counted = [is_word(t) and not t.isdigit() for t in tokens]
+            ids += before[2:]
+        # A word, not a number: True > False, only where a word is not all digits.
+        counted = list(map(gt, word_flags(tokens), map(str.isdigit, tokens)))
         self.learned += sum(counted)
-        self.words.update(compress(lowered, counted))
-        self.pairs.update(compress(zip(last, lowered, strict=True), counted))
-        self.triples.update(compress(zip(second, last, lowered, strict=True), counted))
+        for waiting, part in zip(self.waiting, (second, last, ids), strict=True):
+            waiting.extend(compress(part, counted))
         written = map(and_, counted, usual_case_positions(tokens))
         self.forms.update(compress(zip(lowered, tokens, strict=True), written))
 
+    def _flush(self) -> None:
+        """Add the words waiting to the tables."""
+        second, last, word = (np.frombuffer(ids, np.int64) for ids in self.waiting)
+        for (name, _), key in zip(
+            TABLES, (word, _key(last, word), _key(second, last, word)), strict=True
+        ):
+            keys, counts = np.unique(key, return_counts=True)
+            setattr(self, name, getattr(self, name).plus(keys, counts.astype(np.float64)))
+        self.waiting = (array("q"), array("q"), array("q"))
+        if len(self.ids) > MAX_IDS // 2:  # numbers no table uses any more are given back
+            self._renumber()
+
     def entries(self) -> int:
-        return len(self.words) + len(self.pairs) + len(self.triples)
+        return len(self.words.keys) + len(self.pairs.keys) + len(self.triples.keys)
 
     def update(self, other: _Counts) -> None:
-        """Add the counts of more text (its written forms win)."""
-        self.words.update(other.words)
-        self.pairs.update(other.pairs)
-        self.triples.update(other.triples)
+        """Add the counts of more text, numbered its own way (its written forms win)."""
+        self._flush()
+        other._flush()
+        ours = np.array(list(map(self.ids.__getitem__, other.ids)), np.int64)
+        for name, parts in TABLES:
+            theirs = getattr(other, name)
+            keys = _key(*(ours[ids] for ids in _ids_in(theirs.keys, parts)))
+            order = np.argsort(keys)
+            setattr(self, name, getattr(self, name).plus(keys[order], theirs.counts[order]))
         self.forms.update(other.forms)
         self.learned += other.learned
+        if len(self.ids) > MAX_IDS // 2:
+            self._renumber()
 
     def drop_rarest(self, limit: int) -> None:
         """Past `limit` entries, drop the rarest down to PRUNED_SHARE of it by the store's rule
         (the module's docstring; `RAREST` for the store): lowest count first, at equal counts
         two-word contexts, then one-word contexts, then plain words. Entries of equal count
         and kind all go or all stay: none is rarer than another."""
+        self._flush()
         if self.entries() <= limit:
             return
         tables = [self.triples, self.pairs, self.words]  # the order they go at equal counts
         classes = sorted(  # (count, kind, how many entries)
             (count, kind, size)
             for kind, table in enumerate(tables)
-            for count, size in Counter(table.values()).items()
+            for count, size in zip(*np.unique(table.counts, return_counts=True), strict=True)
         )
         # Classes go in that order up to the first that makes up the excess.
         dropped = list(accumulate(size for _, _, size in classes))
         excess = self.entries() - int(limit * PRUNED_SHARE)
         cut, last_kind, _ = classes[bisect.bisect_left(dropped, excess)]
         # Kinds up to last_kind lose their entries of count `cut`; the others keep them.
-        kept = [
-            Counter({key: n for key, n in table.items() if n > cut - (kind > last_kind)})
+        self.triples, self.pairs, self.words = (
+            table.where(table.counts > cut - (kind > last_kind))
             for kind, table in enumerate(tables)
-        ]
-        self.triples, self.pairs, self.words = kept
-        self.forms = {word: form for word, form in self.forms.items() if word in self.words}
+        )
+        self._renumber()
+        kept = set(self.distinct_words())
+        self.forms = {word: form for word, form in self.forms.items() if word in kept}
 
-    def rows(self, now: float) -> list[tuple[str, str, float, float]]:
-        """(context, word, count, time) rows for the store."""
-        rows = [("", word, n, now) for word, n in self.words.items()]
-        rows += [(last, word, n, now) for (last, word), n in self.pairs.items()]
-        rows += [
-            (_contexts(second, last)[1], word, n, now)
-            for (second, last, word), n in self.triples.items()
-        ]
-        return rows
+    def _renumber(self) -> None:
+        """Number only the tokens the tables still use, 0 to n - 1 in the same order (so the
+        keys stay sorted): pruning leaves most numbers unused."""
+        used = np.unique(
+            np.concatenate(
+                [
+                    self.words.keys,
+                    *_ids_in(self.pairs.keys, 2),
+                    *_ids_in(self.triples.keys, 3),
+                ]
+            )
+        )
+        tokens = list(self.ids)
+        self.ids = _Numbers((tokens[number], new) for new, number in enumerate(used.tolist()))
+        for name, parts in TABLES:
+            table = getattr(self, name)
+            ids = (np.searchsorted(used, number) for number in _ids_in(table.keys, parts))
+            setattr(self, name, _Table(_key(*ids), table.counts))
+
+    def distinct_words(self) -> list[str]:
+        """The words counted (those dropped as rare aside)."""
+        self._flush()
+        tokens = list(self.ids)
+        return [tokens[number] for number in self.words.keys.tolist()]
+
+    def rows(self, now: float) -> Iterator[tuple[str, str, float, float]]:
+        """(context, word, count, time) rows for the store, a few at a time: a list of them
+        all would be a big import's peak of memory."""
+        self._flush()
+        tokens = list(self.ids)
+        for name, parts in TABLES:
+            table = getattr(self, name)
+            for start in range(0, len(table.keys), ROWS_AT_ONCE):
+                part = slice(start, start + ROWS_AT_ONCE)
+                ids = [number.tolist() for number in _ids_in(table.keys[part], parts)]
+                for *before, word, count in zip(*ids, table.counts[part].tolist(), strict=True):
+                    # '', 'em' or 'documento em', as `_contexts` writes them
+                    context = " ".join(tokens[number] for number in before)
+                    yield context, tokens[word], count, now
 
 
 def counted(chunks: Iterator[str], limit: int) -> _Counts:
@@ -153,7 +276,8 @@ def counted(chunks: Iterator[str], limit: int) -> _Counts:
 
     Where this process may fork and there is more than one chunk, a second process counts
     every other chunk (with the same bound) and its counts are added at the end: a big
-    import keeps both cores busy."""
+    import keeps both cores busy. No more than MAX_ENTRIES are held, whatever `limit`."""
+    limit = min(limit, MAX_ENTRIES)
     counts = _Counts()
     helper: _Helper | None = None
     try:

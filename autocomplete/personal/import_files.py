@@ -114,7 +114,7 @@ def _unreadable(paths: list[str]) -> list[str]:
             continue
         report = ReadReport()
         try:
-            for _ in iter_documents(path, report, piece_chars=PIECE_CHARS):
+            for _ in iter_documents(path, report, PIECE_CHARS, count_words=False):
                 pass
         except CorpusError:
             why = f": {report.skipped[0][1]}" if report.skipped else ""
@@ -127,7 +127,7 @@ def _learn(personal: PersonalModel, paths: list[str]) -> None:
     learned = 0
     for path in paths:
         report = ReadReport()
-        pieces = iter_documents(path, report, piece_chars=PIECE_CHARS)
+        pieces = iter_documents(path, report, PIECE_CHARS, count_words=False)
         words = personal.learn_texts(document.text for document in pieces)
         learned += words
         for skipped, why in report.skipped:

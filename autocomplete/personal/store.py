@@ -384,11 +384,12 @@ class PersonalModel:
             return 0
         pieces = (piece for text in texts for piece in chunks(text, chunk_chars))
         counts = counted(pieces, max(1, self.max_bytes // STORED_ENTRY_BYTES))
-        if counts.words:
-            self._add(counts)
+        words = counts.distinct_words()
+        if words:
+            self._add(counts, words)
         return counts.learned
 
-    def _add(self, counts: _Counts) -> None:
+    def _add(self, counts: _Counts, words: list[str]) -> None:
         """Write what a text taught, pruning and compacting the store if it passed its bound."""
         # How the user writes each word away from forced capitals: "Ana", "WhatsApp".
         forms = counts.forms.items()
@@ -413,7 +414,7 @@ class PersonalModel:
                 self._prune()
                 self._compact()
             else:
-                self._refresh(list(counts.words))
+                self._refresh(words)
             self._sync()
 
     def block(self, word: str) -> None:
