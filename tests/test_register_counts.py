@@ -22,8 +22,7 @@ MAILS = "Segue em anexo o relatório.\nSegue em anexo a planilha.\nSegue em anex
 
 
 def counts_of(text: str, mix: MixParameters = FORMULAS) -> RegisterCounts:
-    tally = counted(iter([text]), 10**6)
-    return RegisterCounts.from_counts(tally.words, tally.pairs, tally.triples, mix)
+    return RegisterCounts.from_rows(counted(iter([text]), 10**6).rows(now=0.0), mix)
 
 
 def test_counts_are_read_back_as_written(tmp_path):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import json
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -69,24 +70,27 @@ class RegisterCounts:
 
     # -- reading and writing --------------------------------------------------------------
     @classmethod
-    def from_counts(
-        cls,
-        words: dict[str, int],
-        pairs: dict[tuple[str, str], int],
-        triples: dict[tuple[str, str, str], int],
-        mix: MixParameters,
+    def from_rows(
+        cls, rows: Iterable[tuple[str, str, float, float]], mix: MixParameters
     ) -> RegisterCounts:
-        """From counts as personal/counting.py keeps them (lower-cased tokens)."""
-        names = {*words, *(t for key in pairs for t in key), *(t for key in triples for t in key)}
-        vocabulary = sorted(names)
+        """From the (context, word, count, time) rows personal/counting.py hands the user's
+        store: context "" for the words, one token or two (space-separated) for the pairs
+        and triples."""
+        tables: list[dict[tuple[str, ...], int]] = [{}, {}, {}]
+        for context, word, count, _ in rows:
+            key = (*context.split(" "), word) if context else (word,)
+            tables[len(key) - 1][key] = int(count)
+        vocabulary = sorted({token for table in tables for key in table for token in key})
         ids = {word: index for index, word in enumerate(vocabulary)}
 
-        def table(counts: dict, width: int) -> np.ndarray:
-            rows = [[*(ids[t] for t in key), n] for key, n in counts.items()]
-            return np.array(sorted(rows), dtype=np.int64).reshape(-1, width)
+        def table(counts: dict[tuple[str, ...], int], width: int) -> np.ndarray:
+            listed = sorted([*(ids[token] for token in key), n] for key, n in counts.items())
+            return np.array(listed, dtype=np.int64).reshape(-1, width)
 
-        word_rows = table({(word,): n for word, n in words.items()}, 2)
-        return cls(vocabulary, word_rows, table(pairs, 3), table(triples, 4), mix)
+        words, pairs, triples = (
+            table(t, width) for t, width in zip(tables, (2, 3, 4), strict=True)
+        )
+        return cls(vocabulary, words, pairs, triples, mix)
 
     @classmethod
     def read(cls, path: str | Path) -> RegisterCounts:

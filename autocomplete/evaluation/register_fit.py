@@ -48,9 +48,7 @@ def count_training_split(path: str | Path) -> RegisterCounts:
     mix: the model alone)."""
     sentences = [s for source in corpus.read_sources([path]) for s in _train(source)]
     counts = counted(iter(["\n".join(sentences)]), NO_LIMIT)
-    return RegisterCounts.from_counts(
-        counts.words, counts.pairs, counts.triples, MixParameters(beta=(1e9, 1e9, 1e9))
-    )
+    return RegisterCounts.from_rows(counts.rows(now=0.0), NETWORK_ALONE)
 
 
 def _train(source: corpus.Source) -> list[str]:
