@@ -37,6 +37,16 @@ def test_learned_phrase_dominates_its_context(private_data_dir):
     assert "anexo" in distribution and weight < once
 
 
+def test_a_word_keeps_the_form_the_user_writes_most(private_data_dir):
+    personal = PersonalModel()
+    # A heading in capitals and a list's "A)" do not make "direitos" or "a" the user's capitals.
+    personal.learn_text(
+        "Fala com a Ana sobre os direitos dela.\n" * 3 + "Lista A) dos DIREITOS E GARANTIAS"
+    )
+    assert personal.written_form("a") is None and personal.written_form("direitos") is None
+    assert personal.written_form("ana") == "Ana"
+
+
 def test_store_is_private_and_survives_reopening(private_data_dir):
     personal = PersonalModel()
     personal.learn_text("A Fernanda mandou o e-mail. Fernanda respondeu.")
@@ -426,7 +436,7 @@ def test_counting_drops_the_rarest_by_the_store_rule():
         words=Counter({"em": 3, "anexo": 3}),
         pairs=Counter({("em", "anexo"): 1, ("segue", "em"): 2}),
         triples=Counter({("documento", "em", "anexo"): 1, ("a", "b", "c"): 1, ("d", "e", "f"): 1}),
-        forms={"em": "em", "anexo": "Anexo"},
+        written=Counter({("em", "em"): 1, ("anexo", "Anexo"): 1}),
     )
     counts.drop_rarest(limit=7)  # within the bound: nothing goes
     assert counts.entries() == 7

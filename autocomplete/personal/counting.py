@@ -65,7 +65,9 @@ class _Counts:
     words: Counter[str] = field(default_factory=Counter)
     pairs: Counter[tuple[str, str]] = field(default_factory=Counter)  # (previous, word)
     triples: Counter[tuple[str, str, str]] = field(default_factory=Counter)
-    forms: dict[str, str] = field(default_factory=dict)  # word -> how it was last written
+    # (word, how it was written) where no capital is forced: a word's usual form is its
+    # commonest, so a heading in capitals or a list's "A)" does not make it the user's.
+    written: Counter[tuple[str, str]] = field(default_factory=Counter)
     learned: int = 0  # words counted, those dropped as rare included
 
     def add_text(self, text: str, limit: int) -> None:
@@ -98,18 +100,27 @@ class _Counts:
         self.words.update(compress(lowered, counted))
         self.pairs.update(compress(zip(last, lowered, strict=True), counted))
         self.triples.update(compress(zip(second, last, lowered, strict=True), counted))
-        written = map(and_, counted, usual_case_positions(tokens))
-        self.forms.update(compress(zip(lowered, tokens, strict=True), written))
+        usual = map(and_, counted, usual_case_positions(tokens))
+        self.written.update(compress(zip(lowered, tokens, strict=True), usual))
+
+    @property
+    def forms(self) -> dict[str, str]:
+        """Each word's commonest written form (the lower-case word itself included)."""
+        usual: dict[str, tuple[int, str]] = {}
+        for (word, form), n in self.written.items():
+            if n > usual.get(word, (0, ""))[0]:
+                usual[word] = n, form
+        return {word: form for word, (_, form) in usual.items()}
 
     def entries(self) -> int:
         return len(self.words) + len(self.pairs) + len(self.triples)
 
     def update(self, other: _Counts) -> None:
-        """Add the counts of more text (its written forms win)."""
+        """Add the counts of more text."""
         self.words.update(other.words)
         self.pairs.update(other.pairs)
         self.triples.update(other.triples)
-        self.forms.update(other.forms)
+        self.written.update(other.written)
         self.learned += other.learned
 
     def drop_rarest(self, limit: int) -> None:
@@ -135,7 +146,7 @@ class _Counts:
             for kind, table in enumerate(tables)
         ]
         self.triples, self.pairs, self.words = kept
-        self.forms = {word: form for word, form in self.forms.items() if word in self.words}
+        self.written = Counter({k: n for k, n in self.written.items() if k[0] in self.words})
 
     def rows(self, now: float) -> list[tuple[str, str, float, float]]:
         """(context, word, count, time) rows for the store."""
