@@ -159,7 +159,7 @@ def add_text_then_ctrl_c(counts, text, limit):
         raise KeyboardInterrupt
     add_text(counts, text, limit)
 counting._Counts.add_text = add_text_then_ctrl_c
-personal.PersonalModel.learn_texts.__defaults__ = (400,)
+personal.PersonalModel.learn_texts.__defaults__ = (400, False)
 code = learn.main(sys.argv[1:])
 print(code, len(multiprocessing.active_children()))
 """
@@ -187,7 +187,7 @@ def test_a_counting_process_that_dies_is_one_line_and_exit_code_2(tmp_path, priv
         "from autocomplete.personal import counting\n"
         "from autocomplete.personal import store as personal\n"
         "counting._count_in_helper = lambda *arguments: os._exit(3)\n"
-        "personal.PersonalModel.learn_texts.__defaults__ = (400,)\n"
+        "personal.PersonalModel.learn_texts.__defaults__ = (400, False)\n"
         "sys.exit(learn.main(sys.argv[1:]))\n"
     )
     text = tmp_path / "grande.txt"

@@ -21,6 +21,7 @@ sources.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -85,6 +86,7 @@ class PersonalCounts(Protocol):
     def completions(
         self, folded_prefix: str, tokens_before: list[str] | None = None
     ) -> list[str]: ...
+    def affinity(self, text: str) -> float | None: ...
 
 
 class PersonalVocabulary:
@@ -96,12 +98,13 @@ class PersonalVocabulary:
 
     def candidates(self, query: Query, reading: Reading, k: int) -> Candidates:
         before = query.tokens_before
+        words = self.personal.completions(reading.folded, before) if reading.folded else None
+        mine, evidence = self.personal.distribution(before, words)
+        # How like the store the text's last words are: the mixer trusts it that much.
+        evidence = dataclasses.replace(evidence, affinity=self.personal.affinity(query.context))
         if reading.folded:
-            words = self.personal.completions(reading.folded, before)
-            mine, evidence = self.personal.distribution(before, words)
             total = sum(mine.values())
             mine = {w: p / total for w, p in mine.items()} if total > 0 else {}
             # The mixer weighs the user's words by their share of the prefix.
             return Candidates(mine, evidence, prefix_mass=total)
-        mine, evidence = self.personal.distribution(before)
         return Candidates(mine, evidence)
