@@ -51,9 +51,10 @@ from autocomplete.engine.sources import (
     PersonalVocabulary,
     Reading,
 )
-from autocomplete.engine.tokenizer import Tokenizer
+from autocomplete.engine.tokenizer import Tokenizer, sentence_before
 from autocomplete.engine.typos import ErrorModel, SlipConfig, SlipCorrections
 from autocomplete.personal import fit
+from autocomplete.personal.phrases import user_phrase
 from autocomplete.personal.store import PersonalModel
 
 __all__ = ["NextWordModel", "Phrase", "Suggester", "Suggestion", "Suggestions", "parse"]
@@ -243,11 +244,20 @@ class Suggester:
         last = self._last_suggested
         top = last[1][:1] if last is not None and last[0] == text and last[1] else None
         first = Suggestions(top, replace=last[1].replace) if top else None
-        return self._phrases.suggest(text, max_words, first=first)
+        return self.phrases.suggest(text, max_words, first=first)
 
     @cached_property
-    def _phrases(self) -> PhraseFinder:
-        return PhraseFinder(self)
+    def phrases(self) -> PhraseFinder:
+        """The phrase finder over this Suggester: the user's phrases, then the model's."""
+        return PhraseFinder(self, user=self._user_phrase if self.personal is not None else None)
+
+    def _user_phrase(self, context: str, threshold: float) -> list[tuple[str, float]]:
+        """The user's phrase after `context` (personal/phrases.py), each word as the user
+        writes it."""
+        if not isinstance(self.personal, PersonalModel):
+            return []
+        phrase = user_phrase(self.personal, sentence_before(context), threshold)
+        return [(self._written_form(w) or self.tokenizer.display(w), p) for w, p in phrase]
 
     def next_log_probs(self, ids: Sequence[int]) -> np.ndarray:
         """The model's log P(next token | ids), read-only; see `NextWordModel`."""

@@ -632,6 +632,12 @@ class PersonalModel:
                 levels += [_Context({}, 0.0, []), _Context({}, 0.0, [])]
             return levels
 
+    def followers(self, tokens_before: list[str]) -> tuple[dict[str, float], float]:
+        """The words the user wrote after the last two of `tokens_before` (in their
+        sentence), with their counts and total (personal/phrases.py)."""
+        levels = self.evidence(tokens_before)
+        return (levels[2].counts, levels[2].total) if levels else ({}, 0.0)
+
     def affinity(self, text: str) -> float | None:
         """The share of the last RECENT_WORDS words of `text` that the store had seen after
         their two-word context (engine/mixer.MixParameters.trust), pulled toward the store's
