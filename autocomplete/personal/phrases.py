@@ -4,9 +4,10 @@
 title. Read from the store's two-word contexts (no table of its own, so a phrase is bounded,
 pruned and forgotten with the counts it is made of): from the words before the cursor, each
 next word is the one the user wrote most after the last two, while they wrote it there at
-least three times (MIN_COUNT) and it is the likely continuation (at least `threshold` of what
-followed). A blocked word blocks every phrase that holds it. The Suggester offers it as the grey
-phrase (engine/phrases.PhraseFinder) when its first word is the one on show.
+least three times (MIN_COUNT) and the whole phrase so far stays the likely continuation
+(the product of each word's share of what followed there is at least `threshold`). A
+blocked word blocks every phrase that holds it. The Suggester offers it as the grey phrase
+(engine/phrases.PhraseFinder) when its first word is the one on show.
 """
 
 from __future__ import annotations
@@ -33,14 +34,16 @@ def user_phrase(
     sentence): (lower-case word, its share of what followed there), [] when there is none."""
     tokens = list(tokens_before)
     phrase: list[tuple[str, float]] = []
+    likely = 1.0  # the phrase's probability so far
     while len(phrase) < max_words:
         counts, total = store.followers(tokens)
         if total < MIN_COUNT:
             break
         word = max(counts, key=counts.__getitem__)
         share = counts[word] / total
-        if counts[word] < MIN_COUNT or share < threshold:
+        if counts[word] < MIN_COUNT or likely * share < threshold:
             break
+        likely *= share
         if store.is_blocked(word):
             return []
         phrase.append((word, share))
