@@ -102,8 +102,8 @@ def bucket(total: float) -> int:
     return int(np.searchsorted(BUCKET_EDGES, total, side="right"))
 
 
-# The Suggester's default, fitted once on the project's own data and shipped (per-store
-# fitting would need a held-out slice of each user's text): benchmarks/fit_mix.py, a store of
+# The mix of a store not yet fitted on its own held-out slice (personal/fit.fit_store, under
+# MIN_FIT_WORDS set aside), fitted once on the project's own data: benchmarks/fit_mix.py, a store of
 # 100k words of camara's train split, fitted on 2.9k held-out words of camara's validation
 # split and 3k of office-suporte's and bosque's. Of the estimators compared there, the
 # Dirichlet prior scaled by diversity scored best on held-out text of both kinds with three
