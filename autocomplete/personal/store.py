@@ -644,9 +644,9 @@ class PersonalModel:
         own held-out share while there are few; None when the mix does not use it."""
         if not self.mix.affinity or self._connection is None:
             return None
-        window = text[-RECENT_WORDS * 12 :]
-        end = max(window.rfind(" "), window.rfind("\n")) + 1  # not the word being typed
-        return self._affinity(window[:end])
+        end = max(text.rfind(" "), text.rfind("\n")) + 1  # not the word being typed
+        # The same window for every letter of a word: read once (cached).
+        return self._affinity(text[max(0, end - RECENT_WORDS * 12) : end])
 
     def _read_affinity(self, window: str) -> float:
         matches = list(TOKEN.finditer(window))[1:]  # the first may be cut
