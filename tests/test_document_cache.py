@@ -54,3 +54,23 @@ def test_a_name_used_earlier_in_the_document_comes_back_after_two_letters():
     text = DOCUMENT + "Amanhã falo de novo com a Qu"
     assert "Quintanilha" not in [s.word for s in bare.suggest(text, 3)]
     assert "Quintanilha" in [s.word for s in cached.suggest(text, 3)]
+
+
+def test_the_caches_weight_grows_with_the_document():
+    cache = DocumentCache()
+    weights = []
+    for text in ("Segue documento em ", DOCUMENT, DOCUMENT * 10):
+        cache.read(text)
+        weights.append(cache.weight)
+    assert 0 < weights[0] < weights[1] < weights[2] < cache.parameters.max_weight
+    cache.read("", after=DOCUMENT)  # the text after the cursor is the document's too
+    assert cache.weight > 0
+
+
+def test_a_short_texts_own_words_do_not_outrank_the_model():
+    if not inference_file.DEFAULT_MODEL.exists():
+        pytest.skip("no shipped checkpoint")
+    loaded = inference_file.read(inference_file.DEFAULT_MODEL)
+    cached = Suggester.from_inference(loaded, document_cache=DocumentCache())
+    words = [s.word for s in cached.suggest("Segue documento em ", 3)]
+    assert "documento" not in words and "anexo" in words

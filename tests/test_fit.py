@@ -66,3 +66,46 @@ def test_a_word_never_written_never_passes_the_models_choice(private_data_dir):
         assert max(mixed, key=mixed.get) in ("pdf", "anexo")
         personal.forget()
         personal.close()
+
+
+def test_learning_holds_out_every_tenth_paragraph_and_releases_the_oldest(private_data_dir):
+    store = PersonalModel()
+    lines = [f"Linha numero {i} do texto." for i in range(40)]
+    store.learn_text("\n".join(lines), hold_out=True)
+    assert store.held_out_text().splitlines() == [lines[i] for i in (9, 19, 29, 39)]
+    assert "numero" in store.words()
+    # Paragraphs are counted on across saves: the next text's first is the 41st.
+    store.learn_text("\n".join(f"Outra {i}." for i in range(10)), hold_out=True)
+    assert store.held_out_text().splitlines()[-1] == "Outra 9."
+
+
+def test_a_stores_own_fit_is_kept_and_goes_with_forget(private_data_dir):
+    store = PersonalModel()
+    text = "\n".join(
+        f"Segue o documento {i} em anexo para a reunião de amanhã." for i in range(400)
+    )
+    store.learn_text(text, hold_out=True)
+    assert fit.refit_due(store)
+
+    def model(before: str, word: str) -> float:
+        return 0.001  # a model that knows nothing of this user
+
+    fitted = fit.fit_store(store, model)
+    assert fitted is not None and 0 < fitted.affinity <= 1
+    assert fitted.beta[2] < FITTED.beta[2]  # this user repeats themselves: trusted more
+    assert not fit.refit_due(store)
+    again = PersonalModel()  # another session reads the store's fit
+    assert again.mix == fitted
+    again.forget()
+    assert again.mix == FITTED and again.held_out_text() == "" and fit.refit_due(again) is False
+
+
+def test_text_unlike_the_store_trusts_it_less(private_data_dir):
+    store = PersonalModel(
+        mix=fit.MixParameters(beta=(100.0, 5.0, 2.0), diversity=True, affinity=0.5)
+    )
+    store.learn_text("Segue o documento em anexo para a reunião.\n" * 20)
+    like = store.affinity("Bom dia. Segue o documento em anexo para a reunião. Segue o ")
+    unlike = store.affinity("O time venceu o jogo de ontem por dois gols a zero no estádio ")
+    assert unlike < like
+    assert store.mix.trust(unlike) < store.mix.trust(like) <= 1.0

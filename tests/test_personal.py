@@ -36,6 +36,16 @@ def test_learned_phrase_dominates_its_context(private_data_dir):
     assert "anexo" in distribution and weight < once
 
 
+def test_a_word_keeps_the_form_the_user_writes_most(private_data_dir):
+    personal = PersonalModel()
+    # A heading in capitals and a list's "A)" do not make "direitos" or "a" the user's capitals.
+    personal.learn_text(
+        "Fala com a Ana sobre os direitos dela.\n" * 3 + "Lista A) dos DIREITOS E GARANTIAS"
+    )
+    assert personal.written_form("a") is None and personal.written_form("direitos") is None
+    assert personal.written_form("ana") == "Ana"
+
+
 def test_store_is_private_and_survives_reopening(private_data_dir):
     personal = PersonalModel()
     personal.learn_text("A Fernanda mandou o e-mail. Fernanda respondeu.")
@@ -150,7 +160,7 @@ def add_text_then_ctrl_c(counts, text, limit):
         raise KeyboardInterrupt
     add_text(counts, text, limit)
 counting._Counts.add_text = add_text_then_ctrl_c
-personal.PersonalModel.learn_texts.__defaults__ = (400,)
+personal.PersonalModel.learn_texts.__defaults__ = (400, False)
 code = learn.main(sys.argv[1:])
 print(code, len(multiprocessing.active_children()))
 """
@@ -178,7 +188,7 @@ def test_a_counting_process_that_dies_is_one_line_and_exit_code_2(tmp_path, priv
         "from autocomplete.personal import counting\n"
         "from autocomplete.personal import store as personal\n"
         "counting._count_in_helper = lambda *arguments: os._exit(3)\n"
-        "personal.PersonalModel.learn_texts.__defaults__ = (400,)\n"
+        "personal.PersonalModel.learn_texts.__defaults__ = (400, False)\n"
         "sys.exit(learn.main(sys.argv[1:]))\n"
     )
     text = tmp_path / "grande.txt"

@@ -136,7 +136,7 @@ async def test_a_save_while_the_model_loads_is_learned_by_the_next(
     suggester = Suggester.load(tiny_model)
     learned = record_learning(suggester, monkeypatch)
 
-    def slow_load(cls, path=None, personal=True) -> Suggester:
+    def slow_load(cls, path=None, personal=True, **options) -> Suggester:
         release.wait(timeout=600)  # the test releases it; the timeout only ends a hung run
         return suggester
 
@@ -162,9 +162,9 @@ async def test_no_learn_loads_the_bare_model_and_learns_nothing(
     asked: list[bool] = []
     load = Suggester.load.__func__
 
-    def load_spy(cls, path=None, personal=True) -> Suggester:
+    def load_spy(cls, path=None, personal=True, **options) -> Suggester:
         asked.append(personal)
-        return load(cls, path, personal)
+        return load(cls, path, personal, **options)
 
     monkeypatch.setattr(Suggester, "load", classmethod(load_spy))
     path = tmp_path / "nota.txt"

@@ -118,3 +118,32 @@ async def test_without_phrases_the_grey_text_is_one_word(phrasing) -> None:
         assert editor_of(app).suggestion == "exo"
         await press(pilot, "shift+tab")  # the grey text is the word: that is what it inserts
         assert editor_of(app).text == "Segue documento em anexo "
+
+
+USER_PHRASE = "Fico à disposição para quaisquer esclarecimentos.\n"
+
+
+@pilot_test
+async def test_a_phrase_the_user_wrote_three_times_is_offered_and_shift_tab_inserts_it(
+    tiny_model: Path,
+) -> None:
+    suggester = Suggester.load(tiny_model)  # the test's own personal store (conftest)
+    suggester.learn(USER_PHRASE * 2)
+    assert suggester.suggest_phrase("Fico à ") is None  # twice is not yet a phrase
+    suggester.learn(USER_PHRASE)
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_text(pilot, "Obrigada. Fico à di")
+        assert editor_of(app).suggestion == "sposição para quaisquer esclarecimentos"
+        await press(pilot, "shift+tab")
+        assert editor_of(app).text == "Obrigada. Fico à disposição para quaisquer esclarecimentos "
+
+
+def test_a_blocked_word_blocks_the_users_phrases_and_forget_takes_them(tiny_model: Path):
+    suggester = Suggester.load(tiny_model)
+    suggester.learn(USER_PHRASE * 3)
+    assert suggester.suggest_phrase("Fico à ").text == "disposição para quaisquer esclarecimentos"
+    suggester.block("quaisquer")
+    assert suggester.suggest_phrase("Fico à ") is None
+    suggester.personal.forget()
+    assert suggester.suggest_phrase("Fico à ") is None

@@ -10,8 +10,11 @@ alike); the text after the cursor (when the caller passes it) is read when it ch
 
 Its distribution, P_cache(w | previous) = (1 - PAIR_WEIGHT) * unigram + PAIR_WEIGHT * pair
 (the unigram alone where the previous word was never followed), is mixed with the rest by the
-Suggester with CacheParameters.weight, fitted on held-out documents (benchmarks/fit_mix.py).
-A word the document never holds keeps its order: all of them are scaled alike.
+Suggester with a weight that grows with the words the cache holds (CacheParameters.weight):
+the few words of a short text must not outrank the model ("Segue documento em " offering
+"documento"), while a long document's names and terms come back. Fitted on held-out documents
+typed from their start (benchmarks/fit_cache.py). A word the document never holds keeps its
+order: all of them are scaled alike.
 """
 
 from __future__ import annotations
@@ -38,12 +41,18 @@ AFTER_WEIGHT = 0.5  # text after the cursor (being revised) counts half as much 
 
 @dataclass(frozen=True)
 class CacheParameters:
-    """Fitted by benchmarks/fit_cache.py (held-out likelihood, the validation splits of
-    camara and office-suporte typed from their start; results/fit_cache.json): perplexity
-    599 -> 496 on agencia-brasil's and 100 -> 84 on gnome-ajuda's, fitted on neither."""
+    """Fitted by benchmarks/fit_cache.py (held-out likelihood on the validation documents of
+    camara and office-suporte, each typed from its start; results/fit_cache.json): perplexity
+    623 -> 502 on agencia-brasil's and 101 -> 80 on gnome-ajuda's, fitted on neither. Three
+    words in, the cache has a tenth of its weight."""
 
-    weight: float = 0.15  # the cache's share of the mix, where the document has words
+    max_weight: float = 0.15  # the cache's share of the mix in a long document
+    half_words: float = 30.0  # ... half of it once the cache holds this many words
     pair_weight: float = 0.9  # the pair's share of the cache, where the previous word was seen
+
+    def weight(self, words: int) -> float:
+        """The cache's share of the mix when it holds `words` words."""
+        return self.max_weight * words / (words + self.half_words)
 
 
 class _Counts:
@@ -85,11 +94,13 @@ class DocumentCache:
         self._lock = threading.Lock()
         self._after_text: str | None = None
         self._after = _Counts()
+        self._after_words = 0
         self._reset()
 
     def _reset(self) -> None:
         self._before = ""  # the text before the cursor that is counted
         self._position = 0  # tokens counted
+        self._words = 0  # words counted
         self._base = 0  # position whose weight is 1
         self._previous: str | None = None  # the last token counted (lower-case)
         self._counts = _Counts()
@@ -128,6 +139,7 @@ class DocumentCache:
                 self._base = self._position
             if is_word(lowered) and not lowered.isdigit():
                 weight = math.exp((self._position - self._base) / self.decay)
+                self._words += 1
                 if self._counts.add(self._previous, lowered, weight):
                     bisect.insort(self._folded, (fold(lowered), lowered))
                 if self._previous is not None and is_word(self._previous):  # no forced capital
@@ -137,13 +149,25 @@ class DocumentCache:
 
     def _read_after(self, after: str) -> None:
         self._after = _Counts()
+        self._after_words = 0
         previous = None
         for distance, token in enumerate(pretokenize(after)):
             lowered = token.lower()
             if is_word(lowered) and not lowered.isdigit():
                 self._after.add(previous, lowered, AFTER_WEIGHT * math.exp(-distance / self.decay))
+                self._after_words += 1
             previous = lowered
         self._index_words()
+
+    @property
+    def words(self) -> int:
+        """Words the cache holds, on both sides of the cursor (within the window)."""
+        return self._words + self._after_words
+
+    @property
+    def weight(self) -> float:
+        """Its share of the mix now (CacheParameters.weight)."""
+        return self.parameters.weight(self.words)
 
     def written_form(self, word: str) -> str | None:
         """How the document writes `word` where no capital is forced ("Quintanilha")."""
@@ -230,7 +254,7 @@ class DocumentSource:
         previous = last[0] if last else None
         words = self.cache.candidates(previous, reading.folded, k)
         probs = self.cache.probabilities(previous, words)
-        weight = self.cache.parameters.weight
+        weight = self.cache.weight
         if not reading.folded:
             return Candidates(probs, weight=weight)
         mass = sum(probs.values())

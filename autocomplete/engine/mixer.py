@@ -22,6 +22,7 @@ user who rarely writes a word starting so moves those words little.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -30,6 +31,10 @@ import numpy as np
 
 ORDERS = 3  # the user's words, one-word contexts, two-word contexts
 BUCKET_EDGES = (1.0, 2.0, 4.0, 8.0, 16.0, 64.0)  # c(h) buckets: 0, [1, 2), ..., [64, inf)
+# Text covered half as well as the store's held-out slice trusts it a quarter as much. Chosen
+# by hand from 1, 2, 3 (benchmarks/adaptation.py, a store of juridico: at 1, news lost 0.8
+# points of next@1 to the bare model; at 2 and 3 the same-source gain was unchanged).
+TRUST_POWER = 2.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,33 @@ class MixParameters:
     # (c_2 bucket, c_1 bucket) -> (λ_model, λ_word, λ_one, λ_two); `default` elsewhere
     buckets: dict[tuple[int, int], tuple[float, float, float, float]] = field(default_factory=dict)
     default: tuple[float, float, float, float] = (1.0, 0.0, 0.0, 0.0)
+    # Fitted per store (personal/fit.fit_store): the share of its held-out words that it had
+    # seen after their two-word context. Text whose recent words the store covers less (a
+    # topic or register it never learned) trusts it less (`trust`); 0 leaves the weights as
+    # fitted.
+    affinity: float = 0.0
+
+    def to_json(self) -> str:
+        """A Dirichlet mix as stored with a store's own fit (personal/store.set_mix)."""
+        kept = ("beta", "diversity", "affinity")
+        return json.dumps({name: getattr(self, name) for name in kept})
+
+    @classmethod
+    def from_json(cls, text: str) -> MixParameters:
+        stored = json.loads(text)
+        return cls(
+            kind="dirichlet",
+            beta=tuple(stored["beta"]),
+            diversity=stored["diversity"],
+            affinity=stored["affinity"],
+        )
+
+    def trust(self, affinity: float | None) -> float:
+        """How far the fitted weights hold for text whose recent words the store covers
+        `affinity` of: 1 for text like the held-out slice, less for text unlike it."""
+        if not self.affinity or affinity is None:
+            return 1.0
+        return min(1.0, affinity / self.affinity) ** TRUST_POWER
 
     def weights(self, totals: Sequence[float], types: Sequence[int]) -> np.ndarray:
         """(λ_model, λ_word, λ_one, λ_two) for a context whose orders saw `totals` words,
@@ -71,8 +103,8 @@ def bucket(total: float) -> int:
     return int(np.searchsorted(BUCKET_EDGES, total, side="right"))
 
 
-# The Suggester's default, fitted once on the project's own data and shipped (per-store
-# fitting would need a held-out slice of each user's text): benchmarks/fit_mix.py, a store of
+# The mix of a store not yet fitted on its own held-out slice (personal/fit.fit_store, under
+# MIN_FIT_WORDS set aside), fitted once on the project's own data: benchmarks/fit_mix.py, a store of
 # 100k words of camara's train split, fitted on 2.9k held-out words of camara's validation
 # split and 3k of office-suporte's and bosque's. Of the estimators compared there, the
 # Dirichlet prior scaled by diversity scored best on held-out text of both kinds with three
@@ -87,6 +119,9 @@ class Evidence:
 
     totals: tuple[float, ...] = (0.0, 0.0, 0.0)
     types: tuple[int, ...] = (0, 0, 0)
+    # The share of the text's recent words the source had seen after their two-word context
+    # (None: not measured): MixParameters.trust.
+    affinity: float | None = None
 
     @property
     def levels(self) -> int:
@@ -152,7 +187,8 @@ class Mixer:
         """How far a source is trusted against the model for this query: 1 - λ_model."""
         if evidence is None or evidence.levels == 0:
             return 0.0
-        return 1.0 - float(self.parameters.weights(evidence.totals, evidence.types)[0])
+        user = 1.0 - float(self.parameters.weights(evidence.totals, evidence.types)[0])
+        return user * self.parameters.trust(evidence.affinity)
 
     def _weight(self, source: Candidates) -> float:
         return source.weight if source.weight is not None else self.weight(source.evidence)

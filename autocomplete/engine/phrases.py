@@ -9,7 +9,12 @@ run forward from the context, and going back to it for the next keystroke costs 
 
 The phrase ends before the first token whose probability falls below the threshold, before
 anything that is not a word (a comma, the end of a paragraph, `<unk>`), after a sentence's
-final mark, or at `max_words` words. Only the Suggester's public pieces are used: `suggest`,
+final mark, or at `max_words` words.
+
+The user's own phrases come first (personal/phrases.py, through `UserPhrases`): where the
+user always wrote the same words after the text before the cursor, and the first of them is
+the top word, those words are the phrase, each as likely as its share of what the user wrote
+there. Only the Suggester's public pieces are used: `suggest`,
 `context_ids`, `next_log_probs` and the tokenizer.
 """
 
@@ -32,6 +37,12 @@ MAX_WORDS = 4
 # phrase table on the modern test split (see README): the most keystrokes saved while the
 # whole phrase is exactly what the text says at least 60% of the time.
 THRESHOLD = 0.7
+
+
+class UserPhrases(Protocol):
+    """The user's phrase after a text: (word as written, its probability) each, [] if none."""
+
+    def __call__(self, context: str, threshold: float) -> list[tuple[str, float]]: ...
 
 
 class Continues(Protocol):
@@ -87,9 +98,12 @@ class PhraseFinder:
     """Greedy phrases over one Suggester. Thread-safe; the last continuation is kept, so
     typing more letters of a word whose completion stays the same runs no model step."""
 
-    def __init__(self, suggester: Continues, threshold: float = THRESHOLD):
+    def __init__(
+        self, suggester: Continues, threshold: float = THRESHOLD, user: UserPhrases | None = None
+    ):
         self.suggester = suggester
         self.threshold = threshold
+        self.user = user  # the user's own phrases, offered before the model's
         self._lock = threading.Lock()
         self._last: tuple[tuple[tuple[int, ...], int, float], tuple[Token, ...]] | None = None
 
@@ -111,6 +125,11 @@ class PhraseFinder:
         top = first if first else self.suggester.suggest(text, 1)
         if not top:
             return None
+        mine = self.user(text[: len(text) - top.replace], threshold) if self.user else []
+        if mine and mine[0][0].lower() == top[0].word.lower():  # the word on show starts it
+            tokens = [Token(top[0].word, mine[0][1])]
+            tokens += [Token(word, prob) for word, prob in mine[1:]]
+            return Continuation(tuple(tokens), top.replace)
         first = Token(top[0].word, top[0].prob)
         if first.prob < threshold:
             return Continuation((first,), top.replace)

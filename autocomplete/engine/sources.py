@@ -23,6 +23,7 @@ sources.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -87,6 +88,7 @@ class PersonalCounts(Protocol):
     def completions(
         self, folded_prefix: str, tokens_before: list[str] | None = None
     ) -> list[str]: ...
+    def affinity(self, text: str) -> float | None: ...
 
 
 class PersonalVocabulary:
@@ -102,14 +104,15 @@ class PersonalVocabulary:
 
     def candidates(self, query: Query, reading: Reading, k: int) -> Candidates:
         before = query.tokens_before
+        words = self.personal.completions(reading.folded, before) if reading.folded else None
+        mine, evidence = self.personal.distribution(before, words)
+        if self.own_weight is None:  # the user's store: trusted as far as the text is like it
+            affinity = self.personal.affinity(query.context)
+            evidence = dataclasses.replace(evidence, affinity=affinity)
         prefix_mass = None
         if reading.folded:
-            words = self.personal.completions(reading.folded, before)
-            mine, evidence = self.personal.distribution(before, words)
             prefix_mass = sum(mine.values())
             # The mixer weighs these words by their share of the prefix.
             mine = {w: p / prefix_mass for w, p in mine.items()} if prefix_mass > 0 else {}
-        else:
-            mine, evidence = self.personal.distribution(before)
         weight = self.own_weight(evidence) if self.own_weight is not None else None
         return Candidates(mine, evidence, weight=weight, prefix_mass=prefix_mass)

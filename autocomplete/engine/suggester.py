@@ -23,9 +23,10 @@ threads: the model and the caches are used under one lock.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Protocol
@@ -51,8 +52,10 @@ from autocomplete.engine.sources import (
     PersonalVocabulary,
     Reading,
 )
-from autocomplete.engine.tokenizer import Tokenizer
+from autocomplete.engine.tokenizer import Tokenizer, sentence_before
 from autocomplete.engine.typos import ErrorModel, SlipConfig, SlipCorrections
+from autocomplete.personal import fit
+from autocomplete.personal.phrases import user_phrase
 from autocomplete.personal.store import PersonalModel
 
 __all__ = ["NextWordModel", "Phrase", "Suggester", "Suggestion", "Suggestions", "parse"]
@@ -75,7 +78,7 @@ class PersonalWords(PersonalCounts, Protocol):
 
     def is_blocked(self, word: str) -> bool: ...
     def written_form(self, word: str) -> str | None: ...
-    def learn_text(self, text: str) -> int: ...
+    def learn_text(self, text: str, hold_out: bool = False) -> int: ...
     def block(self, word: str) -> None: ...
     def reopen_if_replaced(self) -> bool: ...
     @property
@@ -200,9 +203,33 @@ class Suggester:
         return self.personal.notice if self.personal is not None else None
 
     def learn(self, text: str) -> int:
-        """Add the user's text to the personal vocabulary; returns the words learned."""
+        """Add the user's text to the personal vocabulary; returns the words learned. One
+        paragraph in ten is set aside, and the mix is fitted again on those once they grew
+        (personal/fit.fit_store): the editor's saves fit the mix to the user."""
         self._last_suggested = None
-        return self.personal.learn_text(text) if self.personal is not None else 0
+        if self.personal is None:
+            return 0
+        learned = self.personal.learn_text(text, hold_out=True)
+        if isinstance(self.personal, PersonalModel) and fit.refit_due(self.personal):
+            fitted = fit.fit_store(self.personal, self.model_probability())
+            if fitted is not None:
+                self.mixer = Mixer(fitted)
+        return learned
+
+    def model_probability(self) -> Callable[[str, str], float]:
+        """P(word | the text before it) by the model alone, for fitting: on its own copy of
+        the network's state when it has one, so that the suggestions' cache is left alone."""
+        model = self.model
+        if isinstance(model, IncrementalNetwork):
+            model = IncrementalNetwork(model.network)
+        context_ids = ContextIds(self.tokenizer)
+
+        def probability(before: str, word: str) -> float:
+            with self._lock if model is self.model else contextlib.nullcontext():
+                log_probs = model.next_log_probs(context_ids(before))
+            return self.words.word_probability(word, log_probs)
+
+        return probability
 
     def reopen_personal_if_replaced(self) -> bool:
         """Reopen the personal vocabulary if its file was replaced or moved since it was
@@ -227,11 +254,20 @@ class Suggester:
         last = self._last_suggested
         top = last[1][:1] if last is not None and last[0] == text and last[1] else None
         first = Suggestions(top, replace=last[1].replace) if top else None
-        return self._phrases.suggest(text, max_words, first=first)
+        return self.phrases.suggest(text, max_words, first=first)
 
     @cached_property
-    def _phrases(self) -> PhraseFinder:
-        return PhraseFinder(self)
+    def phrases(self) -> PhraseFinder:
+        """The phrase finder over this Suggester: the user's phrases, then the model's."""
+        return PhraseFinder(self, user=self._user_phrase if self.personal is not None else None)
+
+    def _user_phrase(self, context: str, threshold: float) -> list[tuple[str, float]]:
+        """The user's phrase after `context` (personal/phrases.py), each word as the user
+        writes it."""
+        if not isinstance(self.personal, PersonalModel):
+            return []
+        phrase = user_phrase(self.personal, sentence_before(context), threshold)
+        return [(self._written_form(w) or self.tokenizer.display(w), p) for w, p in phrase]
 
     def next_log_probs(self, ids: Sequence[int]) -> np.ndarray:
         """The model's log P(next token | ids), read-only; see `NextWordModel`."""
@@ -353,8 +389,13 @@ class Suggester:
         return self.mixer.mix(model, weighted, model_probability, reading.given)
 
     def _written_form(self, word: str) -> str | None:
-        """How the user, or else the open document, writes `word` (casing.py)."""
+        """How the user, or else the open document, writes `word` (casing.py). A capital
+        the user puts on a word the model knows in lower case is not offered: it is a title
+        or a heading's ("Superior Tribunal"), and elsewhere it costs the keystrokes."""
         written = self.personal.written_form(word) if self.personal is not None else None
+        known_lower = word in self.tokenizer.ids and self.tokenizer.display(word) == word
+        if written is not None and known_lower and written.lower() == word:
+            written = None
         if written is None and self.document_cache is not None:
             written = self.document_cache.written_form(word)
         return written

@@ -17,6 +17,7 @@ import signal
 import sys
 import threading
 from array import array
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, compress
@@ -128,7 +129,9 @@ class _Counts:
     words: _Table = field(default_factory=_Table)
     pairs: _Table = field(default_factory=_Table)  # (previous, word)
     triples: _Table = field(default_factory=_Table)  # (second previous, previous, word)
-    forms: dict[str, str] = field(default_factory=dict)  # word -> how it was last written
+    # (word, how it was written) where no capital is forced: a word's usual form is its
+    # commonest, so a heading in capitals or a list's "A)" does not make it the user's.
+    written: Counter[tuple[str, str]] = field(default_factory=Counter)
     learned: int = 0  # words counted, those dropped as rare included
     # The words read since the last `_flush`, and the two tokens before each.
     waiting: tuple[array, array, array] = field(
@@ -170,8 +173,17 @@ class _Counts:
         self.learned += sum(counted)
         for waiting, part in zip(self.waiting, (second, last, ids), strict=True):
             waiting.extend(compress(part, counted))
-        written = map(and_, counted, usual_case_positions(tokens))
-        self.forms.update(compress(zip(lowered, tokens, strict=True), written))
+        usual = map(and_, counted, usual_case_positions(tokens))
+        self.written.update(compress(zip(lowered, tokens, strict=True), usual))
+
+    @property
+    def forms(self) -> dict[str, str]:
+        """Each word's commonest written form (the lower-case word itself included)."""
+        usual: dict[str, tuple[int, str]] = {}
+        for (word, form), n in self.written.items():
+            if n > usual.get(word, (0, ""))[0]:
+                usual[word] = n, form
+        return {word: form for word, (_, form) in usual.items()}
 
     def _flush(self) -> None:
         """Add the words waiting to the tables."""
@@ -189,7 +201,7 @@ class _Counts:
         return len(self.words.keys) + len(self.pairs.keys) + len(self.triples.keys)
 
     def update(self, other: _Counts) -> None:
-        """Add the counts of more text, numbered its own way (its written forms win)."""
+        """Add the counts of more text, numbered its own way."""
         self._flush()
         other._flush()
         ours = np.array(list(map(self.ids.__getitem__, other.ids)), np.int64)
@@ -198,7 +210,7 @@ class _Counts:
             keys = _key(*(ours[ids] for ids in _ids_in(theirs.keys, parts)))
             order = np.argsort(keys)
             setattr(self, name, getattr(self, name).plus(keys[order], theirs.counts[order]))
-        self.forms.update(other.forms)
+        self.written.update(other.written)
         self.learned += other.learned
         if len(self.ids) > MAX_IDS // 2:
             self._renumber()
@@ -228,7 +240,7 @@ class _Counts:
         )
         self._renumber()
         kept = set(self.distinct_words())
-        self.forms = {word: form for word, form in self.forms.items() if word in kept}
+        self.written = Counter({key: n for key, n in self.written.items() if key[0] in kept})
 
     def _renumber(self) -> None:
         """Number only the tokens the tables still use, 0 to n - 1 in the same order (so the

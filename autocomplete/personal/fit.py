@@ -17,6 +17,12 @@ over the orders o = word (the user's plain word frequencies), one-word and two-w
 - Evidence buckets: the weights themselves, one set per bucket of (c_2(h), c_1(h)) in powers of
   two, fitted by EM.
 
+Fitted per store (`fit_store`): on the paragraphs learning set aside (personal/holdout.py),
+the user's own text, so the mix trusts the counts as far as they predicted that user's words;
+with the share of those words the store had seen after their two-word context (`affinity`),
+which lets the Suggester trust the counts less in text unlike them (MixParameters.trust).
+`benchmarks/fit_mix.py` compares the estimators once, on the project's data.
+
 Both are fitted by held-out likelihood: `collect` reads, at every word of a held-out text that
 the store never learned, the model's probability of that word and the user's counts, and
 `fit_dirichlet` / `fit_buckets` maximise the mean log-probability of the words. Neither can
@@ -37,6 +43,9 @@ from autocomplete.engine.mixer import ORDERS, MixParameters, bucket
 from autocomplete.engine.tokenizer import TOKEN, sentence_before
 from autocomplete.text import is_word
 
+MIN_FIT_WORDS = 300  # held-out words before a store gets its own fit (the shipped one till then)
+FIT_WORDS = 3_000  # the most held-out words read per fit (about 5 s of the model)
+REFIT_GROWTH = 1.25  # the held-out slice grew this much since the last fit: fit again
 FLOOR = 1e-7  # a word neither the model nor the user knows: its probability when scored
 EM_ROUNDS = 100
 BUCKET_PRIOR = 5.0  # a bucket's weights are pulled toward the overall ones by this many words
@@ -46,6 +55,14 @@ class Evidence(Protocol):
     """What fitting needs from the store (personal.store.PersonalModel)."""
 
     def evidence(self, tokens_before: list[str]) -> list: ...
+
+
+class FittedStore(Evidence, Protocol):
+    """What fitting a store's own mix needs (personal.store.PersonalModel)."""
+
+    def held_out_text(self) -> str: ...
+    def set_mix(self, mix: MixParameters, fitted_on: int) -> None: ...
+    def fitted_on(self) -> int: ...
 
 
 class ModelProbability(Protocol):
@@ -112,6 +129,25 @@ def collect(
         totals=np.array([row[2] for row in rows], dtype=np.float64).reshape(-1, ORDERS),
         types=np.array([row[3] for row in rows], dtype=np.float64).reshape(-1, ORDERS),
     )
+
+
+def fit_store(store: FittedStore, model: ModelProbability) -> MixParameters | None:
+    """Fit the store's mix on its held-out slice and keep it in the store; None (the mix left
+    as it was) while the slice holds fewer than MIN_FIT_WORDS words."""
+    text = store.held_out_text()
+    events = collect(text, model, store, FIT_WORDS)
+    if len(events) < MIN_FIT_WORDS:
+        return None
+    fitted = fit_dirichlet(events, diversity=True)
+    seen_in_context = float((events.counts[:, 2] > 0).mean())
+    fitted = replace(fitted, affinity=max(seen_in_context, FLOOR))
+    store.set_mix(fitted, len(text))
+    return fitted
+
+
+def refit_due(store: FittedStore) -> bool:
+    """Whether the held-out slice grew enough since the store's mix was fitted."""
+    return len(store.held_out_text()) > REFIT_GROWTH * store.fitted_on()
 
 
 def log_likelihood(parameters: MixParameters, events: Events) -> float:

@@ -13,7 +13,9 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from autocomplete.engine.suggester import Suggester
 from autocomplete.errors import AutocompleteError, CorpusError
+from autocomplete.personal import fit
 from autocomplete.personal.store import PersonalModel, Stats
 from autocomplete.text_files import ReadReport, iter_documents
 
@@ -122,19 +124,30 @@ def _unreadable(paths: list[str]) -> list[str]:
     return bad
 
 
+def _fit(personal: PersonalModel) -> None:
+    """Fit the mix to this store on the paragraphs learning set aside (personal/fit.py)."""
+    if fit.refit_due(personal):
+        model = Suggester.load(personal=False, slips=None).model_probability()
+        fitted = fit.fit_store(personal, model)
+        if fitted is not None:
+            beta = ", ".join(f"{b:.3g}" for b in fitted.beta)
+            print(f"mix fitted on the paragraphs set aside: beta {beta}")
+
+
 def _learn(personal: PersonalModel, paths: list[str]) -> None:
     known = personal.words()
     learned = 0
     for path in paths:
         report = ReadReport()
         pieces = iter_documents(path, report, PIECE_CHARS, count_words=False)
-        words = personal.learn_texts(document.text for document in pieces)
+        words = personal.learn_texts((document.text for document in pieces), hold_out=True)
         learned += words
         for skipped, why in report.skipped:
             print(f"skipped {skipped}: {why}", file=sys.stderr)
         plural = "" if report.files == 1 else "s"
         files = f"{report.files:,} file{plural}, " if Path(path).is_dir() else ""
         print(f"{path}: {files}{words:,} words stored")
+    _fit(personal)
     new = sorted(personal.words() - known)
     if not new:
         print(f"learned {learned:,} words, none new (counts of known words went up)")

@@ -41,8 +41,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from autocomplete.engine.mixer import FITTED, Evidence, Mixer, MixParameters, blend_counts
-from autocomplete.engine.tokenizer import fold, fold_all
+from autocomplete.engine.tokenizer import TOKEN, fold, fold_all, sentence_before
+from autocomplete.personal import holdout
 from autocomplete.personal.counting import PRUNED_SHARE, _Counts, chunks, context_keys, counted
+from autocomplete.text import is_word
 from autocomplete.userdata import data_dir
 
 HALF_LIFE_DAYS = 60.0  # a habit unused for two months counts half
@@ -56,6 +58,8 @@ CACHED_CONTEXTS = 256  # contexts whose counts stay in memory once read
 CACHED_PREFIXES = 1024  # typed prefixes whose completions stay in memory (one letter: many)
 CACHE_KIB = 32_768  # SQLite's page cache: a bounded store's hot pages stay in memory
 REFRESHED_WORDS = 500  # after learning more distinct words than this, re-read them all lazily
+RECENT_WORDS = 30  # the text's last words, read for how like the store it is (`affinity`)
+RECENT_PRIOR = 5.0  # before that many words, the store's own held-out share is assumed
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ngrams (
     context TEXT NOT NULL,      -- '' for single words, 'em' or 'documento em' before the word
@@ -163,10 +167,13 @@ class PersonalModel:
         self,
         path: Path | None = None,
         max_bytes: int = MAX_STORE_BYTES,
-        mix: MixParameters = FITTED,
+        mix: MixParameters | None = None,
     ):
         self.path = Path(path) if path is not None else default_path()
-        self.mix = mix  # how the user's orders are blended (engine/mixer.MixParameters)
+        # How the user's orders are blended (engine/mixer.MixParameters): given, else the
+        # store's own fit (personal/fit.fit_store) once it has one, else the shipped one.
+        self._given_mix = mix
+        self.mix = mix or FITTED
         self.max_bytes = max_bytes  # the size bound (see the module's docstring)
         self.notice: str | None = None  # a message for the user about the store, if any
         self.problem: str | None = None  # why it could not be opened (for the CLI)
@@ -176,6 +183,7 @@ class PersonalModel:
         self._blocked: set[str] = set()
         self._context = lru_cache(maxsize=CACHED_CONTEXTS)(self._read_context)
         self._prefix = lru_cache(maxsize=CACHED_PREFIXES)(self._read_prefix)
+        self._affinity = lru_cache(maxsize=8)(self._read_affinity)
         self._data_version: int | None = None  # PRAGMA data_version when last read
         self._connection: sqlite3.Connection | None = self._connect()
 
@@ -219,7 +227,7 @@ class PersonalModel:
                 connection.execute("SELECT pow(2, 1)")
             except sqlite3.OperationalError:  # an SQLite built without its math functions
                 connection.create_function("pow", 2, math.pow, deterministic=True)
-            connection.executescript(SCHEMA)
+            connection.executescript(SCHEMA + holdout.SCHEMA)
             connection.execute("PRAGMA temp_store = MEMORY")  # what is learned, staged
             connection.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             # A bad page deep inside a table passes a plain query: check every page.
@@ -240,6 +248,9 @@ class PersonalModel:
         """Forget what memory holds of the store (again, when another program changed it)."""
         (self._data_version,) = self._connection.execute("PRAGMA data_version").fetchone()
         self._blocked = {word for (word,) in self._connection.execute("SELECT word FROM blocked")}
+        fitted = self._setting("mix")
+        if self._given_mix is None:
+            self.mix = MixParameters.from_json(fitted) if fitted else FITTED
         self._words = None
         self._forget_cached()
 
@@ -272,6 +283,7 @@ class PersonalModel:
         """Drop what was derived from the store's counts, after they changed."""
         self._context.cache_clear()
         self._prefix.cache_clear()
+        self._affinity.cache_clear()
 
     def _read_context(self, context: str) -> _Context:
         counts = dict(self._connection.execute(COUNTS_AFTER, (time.time(), context)))
@@ -368,26 +380,95 @@ class PersonalModel:
             self._connection = None
 
     # -- learning -------------------------------------------------------------------------
-    def learn_text(self, text: str, chunk_chars: int = LEARN_CHUNK_CHARS) -> int:
+    def learn_text(
+        self, text: str, chunk_chars: int = LEARN_CHUNK_CHARS, hold_out: bool = False
+    ) -> int:
         """Count the words and phrases of `text`; returns how many words were learned."""
-        return self.learn_texts([text], chunk_chars)
+        return self.learn_texts([text], chunk_chars, hold_out)
 
-    def learn_texts(self, texts: Iterable[str], chunk_chars: int = LEARN_CHUNK_CHARS) -> int:
+    def learn_texts(
+        self, texts: Iterable[str], chunk_chars: int = LEARN_CHUNK_CHARS, hold_out: bool = False
+    ) -> int:
         """`learn_text` of several texts (pieces of a big file, or files) in one import.
 
         The store gets increments, not totals from memory, so that two editors and a
         `learn --forget` in between all keep what each of them did. The import is one
         transaction; the store is pruned when it takes it past its bound, and then
-        compacted.
+        compacted. With `hold_out`, one paragraph in holdout.HOLD_OUT_EVERY is set aside
+        for fitting the mix instead (personal/fit.fit_store); the oldest set-aside
+        paragraphs past the slice's bound are counted now.
         """
         if self._connection is None:
             return 0
         pieces = (piece for text in texts for piece in chunks(text, chunk_chars))
-        counts = counted(pieces, max(1, self.max_bytes // STORED_ENTRY_BYTES))
+        splitter = holdout.Splitter(int(self._setting("paragraphs") or 0))
+        if hold_out:
+            pieces = splitter.split(pieces)
+        limit = max(1, self.max_bytes // STORED_ENTRY_BYTES)
+        counts = counted(pieces, limit)
+        if hold_out:
+            released = self._hold(splitter)
+            counts.update(counted(iter(released), limit))
         words = counts.distinct_words()
         if words:
             self._add(counts, words)
         return counts.learned
+
+    def _hold(self, splitter: holdout.Splitter) -> list[str]:
+        """Store the paragraphs `splitter` set aside; returns the oldest ones released."""
+        with self._lock, self._connection:
+            self._connection.executemany(
+                "INSERT INTO held_out (text) VALUES (?)", [(p,) for p in splitter.held]
+            )
+            self._set("paragraphs", str(splitter.seen))
+            stored = self._connection.execute(
+                "SELECT id, length(text) FROM held_out ORDER BY id"
+            ).fetchall()
+            released = holdout.overflow(stored)
+            marks = ", ".join("?" * len(released))
+            texts = [
+                text
+                for (text,) in self._connection.execute(
+                    f"SELECT text FROM held_out WHERE id IN ({marks}) ORDER BY id", released
+                )
+            ]
+            self._connection.execute(f"DELETE FROM held_out WHERE id IN ({marks})", released)
+        return texts
+
+    def held_out_text(self) -> str:
+        """The paragraphs set aside for fitting (`learn_texts(hold_out=True)`), a line each."""
+        with self._lock:
+            if self._connection is None:
+                return ""
+            rows = self._connection.execute("SELECT text FROM held_out ORDER BY id")
+            return "\n".join(text for (text,) in rows)
+
+    def set_mix(self, mix: MixParameters, fitted_on: int) -> None:
+        """Keep a mix fitted for this store (on `fitted_on` characters of its held-out
+        text); from now on, and in later sessions, it weighs the user's counts."""
+        with self._lock:
+            if self._connection is None:
+                return
+            with self._connection:
+                self._set("mix", mix.to_json())
+                self._set("fitted_on", str(fitted_on))
+            if self._given_mix is None:
+                self.mix = mix
+            self._sync()
+
+    def fitted_on(self) -> int:
+        """Characters of held-out text the stored mix was fitted on (0: none fitted)."""
+        with self._lock:
+            return int(self._setting("fitted_on") or 0) if self._connection is not None else 0
+
+    def _setting(self, name: str) -> str | None:
+        row = self._connection.execute(
+            "SELECT value FROM settings WHERE name = ?", (name,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def _set(self, name: str, value: str) -> None:
+        self._connection.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (name, value))
 
     def _add(self, counts: _Counts, words: list[str]) -> None:
         """Write what a text taught, pruning and compacting the store if it passed its bound."""
@@ -449,7 +530,8 @@ class PersonalModel:
             erased = self._stats()
             with self._connection:
                 self._connection.executescript(
-                    "DELETE FROM ngrams; DELETE FROM forms; DELETE FROM blocked;"
+                    "DELETE FROM ngrams; DELETE FROM forms; DELETE FROM blocked; "
+                    "DELETE FROM held_out; DELETE FROM settings;"
                 )
             self._connection.execute("VACUUM")
             self._load()
@@ -533,6 +615,36 @@ class PersonalModel:
             except sqlite3.Error:  # as in _user_words: the words alone
                 levels += [_Context({}, 0.0, []), _Context({}, 0.0, [])]
             return levels
+
+    def followers(self, tokens_before: list[str]) -> tuple[dict[str, float], float]:
+        """The words the user wrote after the last two of `tokens_before` (in their
+        sentence), with their counts and total (personal/phrases.py)."""
+        levels = self.evidence(tokens_before)
+        return (levels[2].counts, levels[2].total) if levels else ({}, 0.0)
+
+    def affinity(self, text: str) -> float | None:
+        """The share of the last RECENT_WORDS words of `text` that the store had seen after
+        their two-word context (engine/mixer.MixParameters.trust), pulled toward the store's
+        own held-out share while there are few; None when the mix does not use it."""
+        if not self.mix.affinity or self._connection is None:
+            return None
+        end = max(text.rfind(" "), text.rfind("\n")) + 1  # not the word being typed
+        # The same window for every letter of a word: read once (cached).
+        return self._affinity(text[max(0, end - RECENT_WORDS * 12) : end])
+
+    def _read_affinity(self, window: str) -> float:
+        matches = list(TOKEN.finditer(window))[1:]  # the first may be cut
+        hits = seen = 0
+        with self._lock:
+            for match in matches[-RECENT_WORDS:]:
+                word = match.group().lower()
+                if not is_word(word) or word.isdigit():  # as learning counts words
+                    continue
+                _, key = context_keys(sentence_before(window[: match.start()]))
+                with contextlib.suppress(sqlite3.Error):
+                    hits += self._context(key).counts.get(word, 0.0) > 0
+                seen += 1
+        return (hits + RECENT_PRIOR * self.mix.affinity) / (seen + RECENT_PRIOR)
 
     def completions(self, folded_prefix: str, tokens_before: list[str] | None = None) -> list[str]:
         """Learned words whose folded spelling starts with `folded_prefix`: the

@@ -49,10 +49,8 @@ class SuggestionDisplay:
         def load_model() -> Suggester:
             from autocomplete import Suggester
 
-            # No document cache here: its fixed weight lets the few words of a short text
-            # outrank the model ("Segue documento em " offered "documento"); it waits for a
-            # weight that grows with the document (README, "Learning, measured").
-            return Suggester.load(options.checkpoint, personal=options.learn)
+            # The open buffer is a document cache whose weight grows with its words.
+            return Suggester.load(options.checkpoint, personal=options.learn, document_cache=True)
 
         self.app.run_worker(
             load_model,
