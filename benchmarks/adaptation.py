@@ -66,11 +66,7 @@ def bare_model() -> Callable[[str, str], float]:
     """P(word | the text before it) by the shipped model alone (no personal words, no slips):
     what the fitted mixes start from."""
     bare = Suggester.from_inference(inference_file.read(inference_file.DEFAULT_MODEL), slips=None)
-
-    def model(before: str, word: str) -> float:
-        return bare.words.word_probability(word, bare.next_word_log_probs(before))
-
-    return model
+    return bare.model_probability()
 
 
 def test_documents(split: corpus.Split, max_words: int) -> list[str]:

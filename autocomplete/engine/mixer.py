@@ -65,7 +65,7 @@ class MixParameters:
             kind="dirichlet",
             beta=tuple(stored["beta"]),
             diversity=stored["diversity"],
-            affinity=stored["affinity"],
+            affinity=stored.get("affinity", 0.0),  # none: the register's counts
         )
 
     def trust(self, affinity: float | None) -> float:

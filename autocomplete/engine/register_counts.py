@@ -16,11 +16,10 @@ model file it completes (numpy arrays, no pickles); evaluation/register_fit.py w
 from __future__ import annotations
 
 import bisect
-import json
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +34,7 @@ FILE_NAME = "register.npz"
 FORMAT = "autocomplete-register-counts-v1"
 CANDIDATES = 50  # the words most often seen at an order are its candidates
 COMPLETIONS = 50  # the most frequent words offered for a typed prefix
+CACHED_CONTEXTS = 256
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,9 @@ class RegisterCounts:
         self._triples = triples
         self._triple_keys = triples[:, 0] * len(vocabulary) + triples[:, 1]
         self.mix = mix
+        # A context is looked up on every keystroke of the word after it: read each once.
+        self._after_one = lru_cache(maxsize=CACHED_CONTEXTS)(self._read_after_one)
+        self._after_two = lru_cache(maxsize=CACHED_CONTEXTS)(self._read_after_two)
 
     # -- reading and writing --------------------------------------------------------------
     @classmethod
@@ -100,15 +103,12 @@ class RegisterCounts:
                 if data["format"].tobytes().decode() != FORMAT:
                     raise ValueError("not a register counts file")
                 vocabulary = data["vocabulary"].tobytes().decode("utf-8").split("\n")
-                mix = MixParameters(**json.loads(data["mix"].tobytes().decode()))
-                mix = MixParameters(mix.kind, tuple(mix.beta), mix.diversity)
+                mix = MixParameters.from_json(data["mix"].tobytes().decode())
                 return cls(vocabulary, data["words"], data["pairs"], data["triples"], mix)
         except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError) as error:
             raise CheckpointError(f"cannot read the register counts {path}: {error}") from None
 
     def write(self, path: str | Path) -> None:
-        mix = {"kind": self.mix.kind, "beta": self.mix.beta, "diversity": self.mix.diversity}
-
         def as_bytes(text: str) -> np.ndarray:
             return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
@@ -117,7 +117,7 @@ class RegisterCounts:
                 file,
                 format=as_bytes(FORMAT),
                 vocabulary=as_bytes("\n".join(self.vocabulary)),
-                mix=as_bytes(json.dumps(mix)),
+                mix=as_bytes(self.mix.to_json()),
                 words=self._words,
                 pairs=self._pairs,
                 triples=self._triples,
@@ -162,14 +162,13 @@ class RegisterCounts:
     # -- lookups -----------------------------------------------------------------------------
     @cached_property
     def _overall(self) -> Level:
-        counts = {self.vocabulary[i]: float(n) for i, n in self._words}
-        return _level(counts)
+        return self._rows(self._words)
 
     @cached_property
     def _folded(self) -> list[tuple[str, str]]:
         return sorted((fold(word), word) for word in self._overall.counts)
 
-    def _after_one(self, last: str) -> Level:
+    def _read_after_one(self, last: str) -> Level:
         index = self.ids.get(last)
         if index is None:
             return EMPTY
@@ -177,7 +176,7 @@ class RegisterCounts:
         low, high = np.searchsorted(column, index), np.searchsorted(column, index, "right")
         return self._rows(self._pairs[low:high, 1:])
 
-    def _after_two(self, second: str, last: str) -> Level:
+    def _read_after_two(self, second: str, last: str) -> Level:
         first, then = self.ids.get(second), self.ids.get(last)
         if first is None or then is None:
             return EMPTY
@@ -187,12 +186,15 @@ class RegisterCounts:
         return self._rows(self._triples[low:high, 2:])
 
     def _rows(self, rows: np.ndarray) -> Level:
-        return _level({self.vocabulary[i]: float(n) for i, n in rows})
-
-
-def _level(counts: dict[str, float]) -> Level:
-    top = sorted(counts, key=lambda word: -counts[word])
-    return Level(counts, float(sum(counts.values())), top[:CANDIDATES])
+        """(word id, count) rows as a Level (whole columns at a time: rows are many)."""
+        ids, counts = rows[:, 0], rows[:, 1]
+        words = [self.vocabulary[i] for i in ids.tolist()]
+        top = np.argsort(-counts, kind="stable")[:CANDIDATES].tolist()
+        return Level(
+            dict(zip(words, map(float, counts.tolist()), strict=True)),
+            float(counts.sum()),
+            [words[i] for i in top],
+        )
 
 
 def beside(model_path: str | Path) -> RegisterCounts | None:

@@ -22,7 +22,6 @@ import argparse
 import json
 import math
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from autocomplete.engine import inference_file
@@ -55,15 +54,6 @@ def _train(source: corpus.Source) -> list[str]:
     return corpus.split(source.documents, source.name).train
 
 
-def served_probability(suggester: Suggester) -> Callable[[str, str], float]:
-    """P(word | the text before it) by the network alone, as the Suggester serves it."""
-
-    def probability(before: str, word: str) -> float:
-        return suggester.words.word_probability(word, suggester.next_word_log_probs(before))
-
-    return probability
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--register", default="corpus/registro", help="the register corpus")
@@ -90,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 def build(args: argparse.Namespace) -> dict:
     counts = count_training_split(args.register)
     bare = Suggester.from_inference(inference_file.read(inference_file.DEFAULT_MODEL), slips=None)
-    model = served_probability(bare)
+    model = bare.model_probability()
 
     def split_events(split: str) -> dict[str, fit.Events]:
         return {
