@@ -10,6 +10,7 @@ import torch
 from textual.pilot import Pilot
 
 from autocomplete import userdata
+from autocomplete.engine.suggester import Suggester
 from autocomplete.engine.tokenizer import EOS_ID
 from autocomplete.training import trainer as train
 
@@ -98,12 +99,16 @@ class ScriptedModel:
         self.tokenizer = suggester.tokenizer
         self.script = script
         self.prob = prob
+        self.scripted = Suggester(self.tokenizer, self)  # the words after the first: scripted
 
     def suggest(self, text: str, k: int = 3):
         return self.suggester.suggest(text, k)
 
-    def context_ids(self, context: str) -> list[int]:
-        return self.suggester.context_ids(context)
+    def suggest_after(self, context: str, ahead: str, k: int = 1):
+        return self.scripted.suggest_after(context, ahead, k)
+
+    def ids_after(self, context: str, ahead: str) -> list[int]:
+        return self.scripted.ids_after(context, ahead)
 
     def next_log_probs(self, ids) -> np.ndarray:
         words = self.tokenizer.words

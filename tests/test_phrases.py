@@ -96,3 +96,19 @@ def test_a_keystroke_ranks_the_words_once(suggester: Suggester, monkeypatch) -> 
         assert suggester.suggest_phrase(text) == alone
         assert calls == []
         monkeypatch.undo()
+
+
+def test_looking_ahead_leaves_the_document_and_the_next_keystroke_alone(tiny_model: Path) -> None:
+    """A phrase's words are not typed: asking for the words after them leaves the document
+    cache as last read, and the words for the text on screen are the same as before."""
+    suggester = Suggester.load(tiny_model, personal=False, document_cache=True)
+    text = "Segue documento em anexo. Segue documento em "
+    before = suggester.suggest(text, 3)
+    words = suggester.document_cache.words
+    ahead = suggester.suggest_after(text, "anexo o", 3)
+    assert ahead and ahead != before
+    assert suggester.ids_after(text, "anexo o")[-2:] == [
+        suggester.tokenizer.word_id(word) for word in ("anexo", "o")
+    ]
+    assert suggester.document_cache.words == words
+    assert suggester.suggest(text, 3) == before

@@ -101,3 +101,15 @@ def test_counts_hold_the_training_split_alone(tmp_path):
     trained = {w.lower() for s in parts.train for w in s.split()}
     assert {w for w in held_out if w.startswith("palavra")}.isdisjoint(words)
     assert {w.rstrip(".") for w in trained if w.startswith("palavra")} <= set(words)
+
+
+def test_phrases_go_on_with_the_registers_formulas(shipped_copy):
+    """A phrase's words after the first are every source's top words, not the network's."""
+    text = "Qualquer coisa, fico à "
+    bare = Suggester.load(shipped_copy, personal=False).suggest_phrase(text)
+    assert bare is None or not bare.text.startswith("disposição para")
+    counts_of("Fico à disposição para o que precisar.\n" * 10).write(
+        shipped_copy.parent / register_counts.FILE_NAME
+    )
+    served = Suggester.load(shipped_copy, personal=False)
+    assert served.suggest_phrase(text).text.startswith("disposição para")

@@ -3,9 +3,11 @@
 "Qualquer dúvida, estou à" -> "disposição."; "Segue em" -> "anexo o". The first word is
 always `suggest`'s top word (so the grey text starts with what Tab inserts, a completion of
 the word being typed included; the Suggester hands over the answer it just gave for the same
-text, so a keystroke ranks the words once); each following token is the model's most likely one
-(greedy), read from `next_log_probs` over the Suggester's incremental state cache: the steps
-run forward from the context, and going back to it for the next keystroke costs nothing.
+text, so a keystroke ranks the words once); each following word is the top word of every
+source mixed, as if the words before it were typed (`suggest_after`: the register's and the
+user's counts carry a formula on, "Fico à" -> "disposição para"), over the Suggester's
+incremental state cache: the steps run forward from the context, and going back to it for
+the next keystroke costs nothing.
 
 The phrase ends before the first token whose probability falls below the threshold, before
 anything that is not a word (a comma, the end of a paragraph, `<unk>`), after a sentence's
@@ -15,7 +17,7 @@ The user's own phrases come first (personal/phrases.py, through `UserPhrases`): 
 user always wrote the same words after the text before the cursor, and the first of them is
 the top word, those words are the phrase, each as likely as its share of what the user wrote
 there. Only the Suggester's public pieces are used: `suggest`,
-`context_ids`, `next_log_probs` and the tokenizer.
+`suggest_after`, `ids_after`, `next_log_probs` and the tokenizer.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Protocol
 import numpy as np
 
 from autocomplete.engine.ranking import Suggestions
-from autocomplete.engine.tokenizer import Tokenizer, detokenize, pretokenize
+from autocomplete.engine.tokenizer import Tokenizer, detokenize
 from autocomplete.text import SENTENCE_FINAL, is_word
 
 MAX_WORDS = 4
@@ -51,7 +53,8 @@ class Continues(Protocol):
     tokenizer: Tokenizer
 
     def suggest(self, text: str, k: int = 3) -> Suggestions: ...
-    def context_ids(self, context: str) -> list[int]: ...
+    def suggest_after(self, context: str, ahead: str, k: int = 1) -> Suggestions: ...
+    def ids_after(self, context: str, ahead: str) -> list[int]: ...
     def next_log_probs(self, ids: Sequence[int]) -> np.ndarray: ...
 
 
@@ -133,34 +136,35 @@ class PhraseFinder:
         first = Token(top[0].word, top[0].prob)
         if first.prob < threshold:
             return Continuation((first,), top.replace)
-        tokenizer = self.suggester.tokenizer
+        context = text[: len(text) - top.replace]
         with self._lock:
-            # The ids `suggest` read, then the first word's: the model's cache holds the
-            # former, whereas tokenising the text with the word could cut a long context's
-            # window elsewhere and send the model back over hundreds of tokens.
-            ids = self.suggester.context_ids(text[: len(text) - top.replace])
-            ids += [tokenizer.word_id(token) for token in pretokenize(first.text)]
-            key = (tuple(ids), max_words, threshold)
+            key = (tuple(self.suggester.ids_after(context, first.text)), max_words, threshold)
             if self._last is None or self._last[0] != key:
-                self._last = key, self._following(ids, max_words - 1, threshold)
+                following = self._following(context, first.text, max_words - 1, threshold)
+                self._last = key, following
             return Continuation((first, *self._last[1]), top.replace)
 
-    def _following(self, ids: list[int], words: int, threshold: float) -> tuple[Token, ...]:
-        """The likeliest tokens after `ids`, up to `words` words and a final mark."""
+    def _following(
+        self, context: str, ahead: str, words: int, threshold: float
+    ) -> tuple[Token, ...]:
+        """The likeliest tokens after `context` + `ahead`, up to `words` words and a final
+        mark. Each word is the top of every source mixed (`suggest_after`: where the
+        register's or the user's counts know a formula, it goes on); a final mark, a comma
+        or the end of the paragraph, which no source but the model predicts, ends the phrase
+        where the model finds it likelier than that word."""
         tokenizer = self.suggester.tokenizer
         tokens: list[Token] = []
         while len(tokens) < words:
-            log_probs = self.suggester.next_log_probs(ids)
+            log_probs = self.suggester.next_log_probs(self.suggester.ids_after(context, ahead))
             best = int(np.argmax(log_probs))
-            prob = float(np.exp(log_probs[best]))
-            written = tokenizer.words[best]
-            if prob < threshold:
+            written, best_prob = tokenizer.words[best], float(np.exp(log_probs[best]))
+            top = self.suggester.suggest_after(context, ahead, 1)
+            if not is_word(written) and (not top or top[0].prob < best_prob):
+                if written in SENTENCE_FINAL and best_prob >= threshold:
+                    tokens.append(Token(written, best_prob))
                 break
-            if written in SENTENCE_FINAL:
-                tokens.append(Token(written, prob))
+            if not top or top[0].prob < threshold:
                 break
-            if not is_word(written):  # a comma, </s>, <unk>: the phrase ends before it
-                break
-            tokens.append(Token(tokenizer.display(written), prob))
-            ids = [*ids, best]
+            tokens.append(Token(top[0].word, top[0].prob))
+            ahead = f"{ahead} {top[0].word}"
         return tuple(tokens)

@@ -52,7 +52,7 @@ from autocomplete.engine.sources import (
     PersonalVocabulary,
     Reading,
 )
-from autocomplete.engine.tokenizer import Tokenizer, sentence_before
+from autocomplete.engine.tokenizer import Tokenizer, pretokenize, sentence_before
 from autocomplete.engine.typos import ErrorModel, SlipConfig, SlipCorrections
 from autocomplete.personal import fit
 from autocomplete.personal.phrases import user_phrase
@@ -202,19 +202,31 @@ class Suggester:
         """A message for the user when the personal vocabulary could not be used as is."""
         return self.personal.notice if self.personal is not None else None
 
-    def learn(self, text: str) -> int:
+    def learn(self, text: str, refit: bool = True) -> int:
         """Add the user's text to the personal vocabulary; returns the words learned. One
-        paragraph in ten is set aside, and the mix is fitted again on those once they grew
-        (personal/fit.fit_store): the editor's saves fit the mix to the user."""
+        paragraph in ten is set aside, and with `refit` the mix is fitted again on those once
+        they grew (`refit_mix`): the editor's saves fit the mix to the user."""
         self._last_suggested = None
         if self.personal is None:
             return 0
         learned = self.personal.learn_text(text, hold_out=True)
-        if isinstance(self.personal, PersonalModel) and fit.refit_due(self.personal):
-            fitted = fit.fit_store(self.personal, self.model_probability())
-            if fitted is not None:
-                self.mixer = Mixer(fitted)
+        if refit:
+            self.refit_mix()
         return learned
+
+    def refit_mix(self) -> bool:
+        """Fit the personal mix again if its held-out slice grew enough since the last fit
+        (personal/fit.py); True if it did. A few seconds of the model, on a copy of the
+        network of its own: suggestions go on meanwhile, so a caller holds nothing they wait
+        for."""
+        if not isinstance(self.personal, PersonalModel) or not fit.refit_due(self.personal):
+            return False
+        fitted = fit.fit_store(self.personal, self.model_probability())
+        if fitted is None:
+            return False
+        self.mixer = Mixer(fitted)
+        self._last_suggested = None
+        return True
 
     def model_probability(self) -> Callable[[str, str], float]:
         """P(word | the text before it) by the model alone, for fitting: on its own copy of
@@ -310,9 +322,35 @@ class Suggester:
         query = self.query(text)
         if query is None:
             return Suggestions()
-        reading = self._reading(query)
         if self.document_cache is not None:
             self.document_cache.read(query.context, after)
+        result = self._ranked(query, self._reading(query), k)
+        self._last_suggested = text, result
+        return result
+
+    def suggest_after(self, context: str, ahead: str, k: int = 1) -> Suggestions:
+        """The k likeliest next words after `context` followed by `ahead`, words not typed
+        yet (the phrase on show so far, phrases.py), ranked as `suggest` ranks them: every
+        source, the register's and the user's counts included. The model reads
+        `ids_after(context, ahead)`, and the open document stays as last read."""
+        query = parse(context + ahead + " ")
+        if query is None:
+            return Suggestions()
+        with self._lock:
+            ids = self.ids_after(context, ahead)
+            log_probs = self.model.next_log_probs(ids)
+        return self._ranked(query.with_ids(ids), Reading(log_probs), k)
+
+    def ids_after(self, context: str, ahead: str) -> list[int]:
+        """The ids the model reads for `context` followed by the words `ahead`: the context's
+        own ids, then the words'. Tokenising the text with them could cut a long context's
+        window elsewhere and send the model back over hundreds of tokens."""
+        ahead_ids = [self.tokenizer.word_id(token) for token in pretokenize(ahead)]
+        return [*self.context_ids(context), *ahead_ids]
+
+    def _ranked(self, query: Query, reading: Reading, k: int) -> Suggestions:
+        """The k best words for the query: every source mixed, slip corrections, blocked
+        words out, cased."""
         model, weighted = self._candidates(query, reading, k)
         scored = self._mix(model, weighted, reading)
         corrections: dict[str, float] = {}
@@ -335,7 +373,6 @@ class Suggester:
                 result.append(Suggestion(word=cased, prob=prob, correction=correction))
                 if len(result) == k:
                     break
-        self._last_suggested = text, result
         return result
 
     def query(self, text: str) -> Query | None:
