@@ -89,7 +89,7 @@ class SlowSuggester:
         self.gate.wait(timeout=600)  # the timeout only ends a hung run
         return self._suggester.suggest(text, k)
 
-    def learn(self, text: str) -> int:
+    def learn(self, text: str, refit: bool = True) -> int:
         self.learning.set()
         self.gate.wait(timeout=600)
         return 0

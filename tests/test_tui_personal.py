@@ -25,6 +25,7 @@ from test_tui import (
 from autocomplete import Suggester
 from autocomplete.frontends.tui.app import EditorApp, EditorOptions
 from autocomplete.frontends.tui.status_bar import LOADING, StatusBar
+from autocomplete.personal import fit
 from autocomplete.personal.typed_text import TOKEN, changed_text, finished
 
 
@@ -39,9 +40,9 @@ def record_learning(suggester: Suggester, monkeypatch) -> list[str]:
     learned: list[str] = []
     learn = suggester.learn
 
-    def spy(text: str) -> int:
+    def spy(text: str, *args) -> int:
         learned.append(text)
-        return learn(text)
+        return learn(text, *args)
 
     monkeypatch.setattr(suggester, "learn", spy)
     return learned
@@ -110,6 +111,29 @@ async def test_each_save_learns_only_what_changed(
         await save(pilot)  # nothing new: nothing learned
     assert learned == ["Falei com Zuleica ontem.", "Zuleica manda abraços."]
     assert "Zuleica" in [s.word for s in personal_suggester.suggest("Falei com Zu")]
+
+
+@pilot_test
+async def test_refitting_the_mix_after_a_save_holds_nothing_suggestions_wait_for(
+    personal_suggester: Suggester, tmp_path: Path, monkeypatch
+) -> None:
+    """The refit takes seconds of the model: the suggester's lock is free meanwhile (the
+    lock is not reentrant, so a learner holding it could not take it here)."""
+    free: list[bool] = []
+
+    def fitting(store, model) -> None:
+        lock = editor_of(app).suggester_lock
+        free.append(lock.acquire(timeout=5))
+        if free[-1]:
+            lock.release()
+
+    monkeypatch.setattr(fit, "refit_due", lambda store: True)
+    monkeypatch.setattr(fit, "fit_store", fitting)
+    app = EditorApp(EditorOptions(path=tmp_path / "nota.txt"), suggester=personal_suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await append(pilot, "Falei com Zuleica ontem.")
+        await save(pilot)
+    assert free == [True]
 
 
 @pilot_test
@@ -228,7 +252,7 @@ async def test_a_corrupt_store_is_set_aside_with_a_notice(
 async def test_failed_learning_still_saves(
     personal_suggester: Suggester, tmp_path: Path, monkeypatch
 ) -> None:
-    def broken(text: str) -> int:
+    def broken(text: str, *args) -> int:
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(personal_suggester, "learn", broken)

@@ -229,12 +229,12 @@ async def test_the_words_of_a_failed_learning_are_learned_by_the_next_save(
     learned: list[str] = []
     real_learn = suggester.learn
 
-    def fail_once(text: str) -> int:
+    def fail_once(text: str, *args) -> int:
         if not learned:
             learned.append("failed")
             raise OSError("disk I/O error")
         learned.append(text)
-        return real_learn(text)
+        return real_learn(text, *args)
 
     monkeypatch.setattr(suggester, "learn", fail_once)
     app = EditorApp(EditorOptions(path=tmp_path / "nota.txt"), suggester=suggester)

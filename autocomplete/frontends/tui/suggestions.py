@@ -72,7 +72,9 @@ class SuggestionDisplay:
         app.query_one(StatusBar).model = suggester.name
         editor.suggester = suggester
         editor.refresh_offer()
-        editor.warm_up()
+        # After the frame that shows the first words: the warm-up thread would take the GIL
+        # from drawing it.
+        app.call_after_refresh(editor.warm_up)
         if suggester.personal_notice:  # the store was corrupt or locked: say what happened
             app.notify(
                 suggester.personal_notice,
@@ -171,7 +173,8 @@ class Learning:
             reopened = editor.hold(suggester.reopen_personal_if_replaced)
             text = finished("\n".join(saved.lines), saved.cursor_index())
             if self._learned_text != text:
-                editor.hold(suggester.learn, changed_text(self._learned_text, text))
+                editor.hold(suggester.learn, changed_text(self._learned_text, text), False)
+                suggester.refit_mix()  # seconds of the model: suggestions go on meanwhile
             # Only once learned: the words of a save whose learning failed go with the next.
             self._learned_text = text
             return reopened
