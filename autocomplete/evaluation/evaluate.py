@@ -33,7 +33,9 @@ offer, if any (the next word and at least one more word or the sentence's final 
 it is exactly what the text says next, they accept it all with one key (plus a backspace
 when no space follows), and go on after it; otherwise they type the word as above. Reported:
 how often a phrase is offered, how often its first two tokens and all of it are exactly
-right (precision), and the keystroke savings with phrases.
+right (precision), and the keystroke savings with phrases. Every configuration of the LSTM
+is scored so: with --personal, the user's own phrases (personal/phrases.py) are offered first,
+as in the editor.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ from autocomplete.engine import inference_file, register_counts
 from autocomplete.engine.document_cache import DocumentCache
 from autocomplete.engine.inference_file import Inference
 from autocomplete.engine.ngram import KneserNeyTrigram
-from autocomplete.engine.phrases import MAX_WORDS, Continuation, PhraseFinder
+from autocomplete.engine.phrases import MAX_WORDS, Continuation
 from autocomplete.engine.suggester import SLIPS, Suggester, Suggestion
 from autocomplete.engine.tokenizer import EOS_ID, TOKEN, Tokenizer, fold
 from autocomplete.engine.typos import NEIGHBOURS
@@ -521,15 +523,19 @@ def _run(args: argparse.Namespace) -> tuple[dict[str, dict], list[dict], dict[st
         )
 
     thresholds = args.phrase_thresholds
-    finder = PhraseFinder(models["model"])
 
-    def phrases(before_cursor: str) -> Continuation | None:
-        return finder.continuation(before_cursor, MAX_WORDS, min(thresholds))
+    def phrases(suggester: Suggester) -> Callable[[str], Continuation | None] | None:
+        """The phrases `suggester` offers (the user's own too, with a personal store), scored
+        for every configuration of the LSTM; none for the trigram baseline."""
+        if not thresholds or suggester is models.get("trigram"):
+            return None
+        finder = suggester.phrases
+        return lambda before_cursor: finder.continuation(before_cursor, MAX_WORDS, min(thresholds))
 
     def score(text: str) -> dict[str, dict]:
         results = {}
         for label, model in models.items():
-            with_phrases = phrases if label == "model" and thresholds else None
+            with_phrases = phrases(model)
             results[label] = asdict(_evaluate(model, text, with_phrases, thresholds))
             if label in perplexities:
                 results[label]["perplexity"] = perplexities[label](text)
