@@ -64,7 +64,13 @@ def main(argv: list[str] | None = None) -> int:
         help="corpus paths whose validation splits choose β and whose test splits report",
     )
     parser.add_argument("--max-words", type=int, default=2000, help="per source and split")
-    parser.add_argument("--out", type=Path, default=inference_file.CHECKPOINTS / FILE_NAME)
+    parser.add_argument(
+        "--checkpoint",
+        type=Path,
+        default=inference_file.DEFAULT_MODEL,
+        help="the model the counts complete (an .npz inference file)",
+    )
+    parser.add_argument("--out", type=Path, help="default: beside the checkpoint")
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args(argv)
     try:
@@ -79,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def build(args: argparse.Namespace) -> dict:
     counts = count_training_split(args.register)
-    bare = Suggester.from_inference(inference_file.read(inference_file.DEFAULT_MODEL), slips=None)
+    bare = Suggester.from_inference(inference_file.read(args.checkpoint), slips=None)
     model = bare.model_probability()
 
     def split_events(split: str) -> dict[str, fit.Events]:
@@ -107,10 +113,11 @@ def build(args: argparse.Namespace) -> dict:
         raise CorpusError("no β keeps every other validation split within 2%")
     _, chosen = min(allowed, key=lambda item: item[0])
     counts.mix = chosen
-    counts.write(args.out)
+    out = args.out or args.checkpoint.parent / FILE_NAME
+    counts.write(out)
     test = _relative(chosen, split_events("test"), absolute=True)
     print(f"β (one-word, two-word contexts) = {chosen.beta[1]:g}, {chosen.beta[2]:g}")
-    print(f"{args.out}: {len(counts.vocabulary):,} words")
+    print(f"{out}: {len(counts.vocabulary):,} words")
     print(f"{'test split':<18} {'network':>9} {'+ register':>11} {'change':>8}")
     for name, (before, after) in test.items():
         print(f"{name:<18} {before:>9.1f} {after:>11.1f} {after / before - 1:>+8.1%}")
