@@ -63,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         store = PersonalModel(Path(folder) / "personal.sqlite3")
         learned = 0
         for name in LEARNED_SOURCES:
-            text = as_text(split_of(name, args.corpus), "train")
-            learned += store.learn_text(text, hold_out=True)
+            train = as_text(split_of(name, args.corpus), "train")
+            learned += store.learn_text(train, hold_out=True)
             if store.stats().words >= args.distinct:
                 break
         fit.fit_store(store, bare_model())

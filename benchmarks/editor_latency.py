@@ -9,7 +9,8 @@ vocabulary, waits for the model, then types TEXT one character at a time with `t
 send-keys`. Figures per keystroke:
 - echo (the baseline): from sending the key until the screen first changes;
 - on screen: from sending the key until `tmux capture-pane` shows, in the bar, the top three
-  that `Suggester.suggest` gives for the text typed so far (includes tmux, the terminal
+  that the tree's own `Suggester.suggest` gives for the text typed so far (asked once per
+  tree before typing, in a process of its own; includes tmux, the terminal
   parser, Textual's rendering and the polling interval of a few ms);
 - in the app: from the edit to the suggestions reaching the widgets, as the editor logs them
   when AUTOCOMPLETE_LATENCY_LOG is set.
@@ -21,6 +22,7 @@ suggestion.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -31,8 +33,6 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from autocomplete.engine.suggester import Suggester
 
 TEXT = (
     "Bom dia, equipe. Segue em anexo o relatório da reunião de ontem. "
@@ -63,7 +63,8 @@ def screen(session: str, styles: bool = False) -> str:
 def bar_words(text: str) -> list[str]:
     lines = STYLE.sub("", text).splitlines()
     bar = lines[-3] if len(lines) >= 3 else ""
-    return [word for _, word in SLOT.findall(bar)]
+    # A slip's correction shows what it replaces: "compy→computador".
+    return [word.split("→")[-1] for _, word in SLOT.findall(bar)]
 
 
 def wait_for(
@@ -87,7 +88,35 @@ def percentiles(values: list[float]) -> tuple[float, float]:
     return statistics.median(values), statistics.quantiles(values, n=20)[18]
 
 
-def run_once(tree: Path, suggester: Suggester, args: argparse.Namespace, figures: Figures) -> str:
+# What a tree's Suggester offers (an empty personal vocabulary) before typing and after each
+# character of the text, loaded as the tree's editor loads it (with the open document as a
+# cache where its editor has one): run by the tree's own code, as its editor is.
+OFFERS = """
+import json, sys
+from autocomplete.engine.suggester import Suggester
+text, checkpoint, cache = sys.argv[1], sys.argv[2] or None, sys.argv[3] == "cache"
+suggester = Suggester.load(checkpoint, document_cache=cache)
+ask = (lambda typed: suggester.suggest(typed, k=3, after="")) if cache else (
+    lambda typed: suggester.suggest(typed, k=3))
+print(json.dumps([[s.word for s in ask(text[:end])] for end in range(len(text) + 1)]))
+"""
+
+
+def expected_offers(tree: Path, args: argparse.Namespace) -> list[list[str]]:
+    loader = (tree / "autocomplete" / "frontends" / "tui" / "suggestions.py").read_text()
+    cache = "cache" if "document_cache=True" in loader else "none"
+    with tempfile.TemporaryDirectory(prefix="editor-latency-data-") as data:
+        environment = {**os.environ, "PYTHONPATH": str(tree), "AUTOCOMPLETE_DATA_DIR": data}
+        done = subprocess.run(
+            [sys.executable, "-c", OFFERS, args.text, str(args.checkpoint or ""), cache],
+            cwd=tree, env=environment, check=True, capture_output=True, text=True,
+        )  # fmt: skip
+    return json.loads(done.stdout)
+
+
+def run_once(
+    tree: Path, offers: list[list[str]], args: argparse.Namespace, figures: Figures
+) -> str:
     """One editor of `tree` in tmux, the paragraph typed into it; returns its last screen."""
     folder = Path(tempfile.mkdtemp(prefix="editor-latency-"))
     log = folder / "latency.log"
@@ -102,9 +131,7 @@ def run_once(tree: Path, suggester: Suggester, args: argparse.Namespace, figures
         "-e", f"AUTOCOMPLETE_LATENCY_LOG={log}", " ".join(command),
     )  # fmt: skip
     try:
-        _, first = wait_for(
-            session, [s.word for s in suggester.suggest("", k=3)], launched, timeout=120
-        )
+        _, first = wait_for(session, offers[0], launched, timeout=120)
         if first is None:
             raise SystemExit(f"{tree}: the editor never showed a suggestion:\n{screen(session)}")
         figures.add("launch to first suggestion (s)", first)
@@ -113,7 +140,7 @@ def run_once(tree: Path, suggester: Suggester, args: argparse.Namespace, figures
         on_screen: list[float] = []
         missed = 0
         for end in range(1, len(args.text) + 1):
-            expected = [s.word for s in suggester.suggest(args.text[:end], k=3)]
+            expected = offers[end]
             before = screen(session, styles=True)
             sent = time.perf_counter()
             tmux("send-keys", "-t", session, "-l", args.text[end - 1])
@@ -149,19 +176,15 @@ def main() -> int:
     parser.add_argument("--baseline", type=Path, help="another source tree, run in turn")
     args = parser.parse_args()
 
-    # The same model and an empty personal vocabulary, as the editors get: to know what to expect.
-    data = tempfile.mkdtemp(prefix="editor-latency-data-")
-    os.environ["AUTOCOMPLETE_DATA_DIR"] = data
-    suggester = Suggester.load(args.checkpoint)
-    shutil.rmtree(data, ignore_errors=True)
     trees = {"this checkout": HERE}
     if args.baseline:
         trees[f"baseline {args.baseline}"] = args.baseline.resolve()
     figures = {name: Figures() for name in trees}
+    offers = {name: expected_offers(tree, args) for name, tree in trees.items()}
     last = ""
     for _ in range(args.runs):  # the trees take turns, so load on the machine hits both
         for name, tree in trees.items():
-            last = run_once(tree, suggester, args, figures[name])
+            last = run_once(tree, offers[name], args, figures[name])
     print(last)
     print(f"medians of {args.runs} runs, {len(args.text)} keystrokes each")
     current = figures["this checkout"]
