@@ -31,9 +31,10 @@ import numpy as np
 
 ORDERS = 3  # the user's words, one-word contexts, two-word contexts
 BUCKET_EDGES = (1.0, 2.0, 4.0, 8.0, 16.0, 64.0)  # c(h) buckets: 0, [1, 2), ..., [64, inf)
-# Text covered half as well as the store's held-out slice trusts it a quarter as much. Chosen
-# by hand from 1, 2, 3 (benchmarks/adaptation.py, a store of juridico: at 1, news lost 0.8
-# points of next@1 to the bare model; at 2 and 3 the same-source gain was unchanged).
+# Text covered half as well as the store's held-out slice trusts it a quarter as much. Fitted
+# by held-out likelihood (benchmarks/fit_trust.py: a store of 100k words of juridico, the
+# validation splits of juridico and six other sources, each weighing the same; 2 was best of
+# 0-12, 3 within 0.001 nat; results/fit_trust.json).
 TRUST_POWER = 2.0
 
 
@@ -68,12 +69,13 @@ class MixParameters:
             affinity=stored.get("affinity", 0.0),  # none: the register's counts
         )
 
-    def trust(self, affinity: float | None) -> float:
+    def trust(self, affinity: float | None, power: float = TRUST_POWER) -> float:
         """How far the fitted weights hold for text whose recent words the store covers
-        `affinity` of: 1 for text like the held-out slice, less for text unlike it."""
+        `affinity` of (an array of them when fitting the power): 1 for text like the
+        held-out slice, less for text unlike it."""
         if not self.affinity or affinity is None:
             return 1.0
-        return min(1.0, affinity / self.affinity) ** TRUST_POWER
+        return np.minimum(1.0, np.divide(affinity, self.affinity)) ** power
 
     def weights(self, totals: Sequence[float], types: Sequence[int]) -> np.ndarray:
         """(λ_model, λ_word, λ_one, λ_two) for a context whose orders saw `totals` words,
@@ -188,7 +190,7 @@ class Mixer:
         if evidence is None or evidence.levels == 0:
             return 0.0
         user = 1.0 - float(self.parameters.weights(evidence.totals, evidence.types)[0])
-        return user * self.parameters.trust(evidence.affinity)
+        return user * float(self.parameters.trust(evidence.affinity))
 
     def _weight(self, source: Candidates) -> float:
         return source.weight if source.weight is not None else self.weight(source.evidence)

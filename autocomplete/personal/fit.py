@@ -150,14 +150,19 @@ def refit_due(store: FittedStore) -> bool:
     return len(store.held_out_text()) > REFIT_GROWTH * store.fitted_on()
 
 
-def log_likelihood(parameters: MixParameters, events: Events) -> float:
-    """Mean natural log-probability of the held-out words under the mix."""
+def log_likelihood(
+    parameters: MixParameters, events: Events, trust: np.ndarray | float = 1.0
+) -> float:
+    """Mean natural log-probability of the held-out words under the mix, the counts' weights
+    scaled by `trust` at each word (MixParameters.trust; 1: as fitted)."""
     if parameters.kind == "buckets":
         weights = np.array(
             [parameters.weights(t, k) for t, k in zip(events.totals, events.types, strict=True)]
         )
     else:
         weights = _dirichlet_weights(parameters, events)
+    weights[:, 1:] *= np.reshape(trust, (-1, 1))
+    weights[:, 0] = 1.0 - weights[:, 1:].sum(axis=1)
     return _mean_log(weights, events)
 
 
