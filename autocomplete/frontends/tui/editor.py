@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from autocomplete import SLOTS
 from autocomplete.frontends.tui.pace import Pace
+from autocomplete.frontends.tui.painted_rows import PaintedRows
 
 if TYPE_CHECKING:
     from autocomplete.engine.suggester import Phrase, Suggester, Suggestion, Suggestions
@@ -151,6 +152,7 @@ class SuggestingEditor(TextArea):
         # __init__ three times over (seconds for a 20 MB file), loaded later only once.
         super().__init__("", soft_wrap=True, tab_behavior="indent", **kwargs)
         self._initial_text = text
+        self._painted = PaintedRows()
         self.suggester: Suggester | None = None
         self.phrases = phrases  # offer the rest of the phrase (off with --no-phrases)
         self._offer: Offer | None = None  # what is on show
@@ -185,9 +187,10 @@ class SuggestingEditor(TextArea):
     def render_line(self, y: int) -> Strip:
         """Textual's row painting without its check for a placeholder, which joins the whole
         document into one string for every row painted (a second a frame in a 20 MB file):
-        this editor shows no placeholder. Textual's cache of painted rows goes with the check;
-        it would hold a row only until the next keystroke or cursor move anyway."""
-        return self._render_line(y)
+        this editor shows no placeholder. Textual's cache of painted rows goes with the check
+        (it held a row only until the next keystroke or cursor move); ours keeps each row
+        until what it shows changes (painted_rows.py)."""
+        return self._painted.row(self, y, self._render_line)
 
     def on_resize(self) -> None:
         # TextArea rewraps its lines on resize after a frame may have been painted with the
