@@ -18,7 +18,7 @@ from autocomplete.personal.store import PersonalModel
 from autocomplete.training import corpus
 
 FORMULAS = MixParameters(beta=(math.inf, 100.0, 2.0), diversity=True)
-MAILS = "Segue em anexo o relatório.\nSegue em anexo a planilha.\nSegue em anexo a ata.\n"
+MAILS = "Remeto em anexo o relatório.\nRemeto em anexo a planilha.\nRemeto em anexo a ata.\n"
 
 
 def counts_of(text: str, mix: MixParameters = FORMULAS) -> RegisterCounts:
@@ -31,12 +31,12 @@ def test_counts_are_read_back_as_written(tmp_path):
     counts.write(path)
     again = RegisterCounts.read(path)
     assert again.mix == counts.mix
-    for before in (["segue", "em"], ["à"], [], ["nunca", "visto"]):
+    for before in (["remeto", "em"], ["à"], [], ["nunca", "visto"]):
         assert again.evidence(before) == counts.evidence(before)
         assert again.distribution(before) == counts.distribution(before)
-    after_em = again.evidence(["segue", "em"])
+    after_em = again.evidence(["remeto", "em"])
     assert after_em[2].counts == {"anexo": 3.0} and after_em[2].total == 3.0
-    assert again.completions("an", ["segue", "em"]) == ["anexo"]
+    assert again.completions("an", ["remeto", "em"]) == ["anexo"]
 
 
 @pytest.mark.parametrize("damage", ["truncated", "other npz", "text"])
@@ -66,11 +66,11 @@ def shipped_copy(tmp_path):
 
 def test_the_counts_beside_a_model_file_bring_the_formulas_back(shipped_copy):
     bare = Suggester.load(shipped_copy, personal=False)
-    assert bare.suggest("Segue em ", k=1)[0].word != "anexo"
+    assert bare.suggest("Remeto em ", k=1)[0].word != "anexo"
     counts_of(MAILS).write(shipped_copy.parent / register_counts.FILE_NAME)
     served = Suggester.load(shipped_copy, personal=False)
-    assert served.suggest("Segue em ", k=1)[0].word == "anexo"
-    assert served.suggest("Segue em an", k=1)[0].word == "anexo"
+    assert served.suggest("Remeto em ", k=1)[0].word == "anexo"
+    assert served.suggest("Remeto em an", k=1)[0].word == "anexo"
     # Where the register saw nothing, the model's ranking is untouched.
     assert [s.word for s in served.suggest("O senador ", k=3)] == [
         s.word for s in bare.suggest("O senador ", k=3)
@@ -82,7 +82,7 @@ def test_a_word_the_user_blocked_is_not_offered_by_the_register(shipped_copy, pr
     personal = PersonalModel()
     personal.block("anexo")
     served = Suggester.load(shipped_copy)
-    assert "anexo" not in [s.word for s in served.suggest("Segue em ", k=10)]
+    assert "anexo" not in [s.word for s in served.suggest("Remeto em ", k=10)]
 
 
 def test_counts_hold_the_training_split_alone(tmp_path):
