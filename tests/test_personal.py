@@ -17,7 +17,7 @@ from autocomplete.engine import inference_file
 from autocomplete.engine.tokenizer import fold, sentence_before
 from autocomplete.evaluation import evaluate
 from autocomplete.personal import import_files as learn
-from autocomplete.personal.counting import _Counts, context_keys
+from autocomplete.personal.counting import _Counts, context_keys, words_in_context
 from autocomplete.personal.store import MAX_COMPLETIONS, PersonalModel, default_path
 from autocomplete.text import WORD
 
@@ -555,6 +555,19 @@ def test_the_suggester_asks_for_the_context_learning_counted():
         "</s> obrigado",
     )
     assert sentence_before("Bom dia.\n") == [] and sentence_before("") == []
+
+
+def test_a_text_read_in_one_pass_has_the_contexts_the_suggester_asks_word_by_word():
+    """words_in_context (the store's affinity reads the recent text with it) agrees with
+    context_keys(sentence_before(...)) at every word learning counts."""
+    text = TYPED + "\nEm 3 de março, às 10h, a reunião (no 2º andar) foi adiada."
+    asked = [
+        (context_keys(sentence_before(text[: match.start()]))[1], match.group().lower())
+        for match in WORD.finditer(text)
+        if not match.group().isdigit()
+    ]
+    assert words_in_context(text) == asked
+    assert ("</s> obrigado", "pela") in asked and ("</s> </s>", "atenciosamente") in asked
 
 
 def test_after_a_full_stop_the_suggester_finds_the_learned_two_word_context(tiny_model):

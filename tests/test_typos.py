@@ -50,6 +50,25 @@ def test_the_first_letter_is_rarely_wrong_and_short_prefixes_read_clean():
     assert ErrorModel().one_slip("12ab") == {}
 
 
+def test_prefixes_looked_up_together_are_those_a_bisection_finds(shipped):
+    """known_prefixes (one vectorised search) agrees with has_prefix, for the variants of
+    typed words, accented and non-Latin spellings, and prefixes past the table's byte cut."""
+    index = shipped.words
+    asked = [
+        v
+        for typed in ("compy", "govern", "acao", "ministerio")
+        for v in ErrorModel().one_slip(typed)
+    ]
+    asked += ["", "a", "zzzz", "çã", "número", "inconstitucionalissimamente", "a" * 30]
+    asked += [spelling[:n] for spelling in index._sorted[1][::997] for n in (3, 6, 30)]
+    longest = max(index._sorted[1], key=len)
+    assert len(longest.encode()) > 24  # past the cut: bisected, and found
+    asked += [longest, longest[:25], longest + "x"]
+    assert index.known_prefixes(asked) == [index.has_prefix(prefix) for prefix in asked]
+    assert any(index.known_prefixes(asked)) and not all(index.known_prefixes(asked))
+    assert index.known_prefixes([]) == []
+
+
 def test_a_longer_typed_part_holds_a_slip_more_often():
     model = ErrorModel(SlipConfig(slip_rate=0.05))
     assert model.clean(8) < model.clean(4)

@@ -52,6 +52,9 @@ class Suggestions(list[Suggestion]):
         return f"Suggestions({list.__repr__(self)}, replace={self.replace})"
 
 
+SPELLING_BYTES = 24  # longer prefixes (rare: a partial word of 24 letters) are bisected
+
+
 def _top(ids: np.ndarray, log_probs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The k best of `ids` by log-probability, best first, with their probabilities."""
     scores = log_probs[ids]
@@ -196,9 +199,34 @@ class WordIndex:
         given = max(given, 1e-30)
         return {w: p / given for w, p in zip(words, (unknown * shares).tolist(), strict=True)}
 
+    @cached_property
+    def _spelling_table(self) -> np.ndarray:
+        """Every vocabulary and lexicon folded spelling, UTF-8 cut to SPELLING_BYTES, sorted
+        (byte order is code point order): `known_prefixes` searches it for hundreds of
+        prefixes in one call. 56k spellings: 1.3 MB."""
+        spellings = set(self._sorted[1])
+        if self._unknown is not None:
+            spellings.update(self._unknown.folded)
+        cut = sorted({spelling.encode()[:SPELLING_BYTES] for spelling in spellings})
+        return np.array(cut, dtype=f"S{SPELLING_BYTES}")
+
+    def known_prefixes(self, folded: list[str]) -> list[bool]:
+        """`has_prefix` of each, in one vectorised search: a Python bisection per prefix
+        cost slip correction a millisecond a keystroke."""
+        table = self._spelling_table
+        if not folded or not len(table):
+            return [False] * len(folded)
+        encoded = [prefix.encode() for prefix in folded]
+        queries = np.array(encoded, dtype=f"S{SPELLING_BYTES}")  # longer ones are cut here
+        at = np.minimum(np.searchsorted(table, queries), len(table) - 1)
+        found = np.char.startswith(table[at], queries).tolist()
+        return [
+            hit if len(raw) <= SPELLING_BYTES else self.has_prefix(prefix)
+            for hit, raw, prefix in zip(found, encoded, folded, strict=True)
+        ]
+
     def has_prefix(self, folded: str) -> bool:
-        """Whether any vocabulary or lexicon word's folded spelling starts with `folded`
-        (two bisections: cheap enough to ask for hundreds of prefixes per keystroke)."""
+        """Whether any vocabulary or lexicon word's folded spelling starts with `folded`."""
         low, high = _prefix_span(self._sorted[1], folded)
         if high > low:
             return True

@@ -358,7 +358,13 @@ class Suggester:
             # The typed letters read as is are as likely as all the sources say, the user's
             # own words included: not only as the model says.
             given = self.mixer.prefix_probability(reading.given, weighted)
-            found = self.slips.candidates(query, dataclasses.replace(reading, given=given), k)
+            # A correction must beat the clean word after the k offered to be offered (one
+            # more than k: two words may case alike and be offered once).
+            shown = sorted(self._without_blocked(scored).values(), reverse=True)
+            above = shown[k] if len(shown) > k else 0.0
+            found = self.slips.candidates(
+                query, dataclasses.replace(reading, given=given), k, above
+            )
             if found.channel is not None:
                 scored, corrections = self.mixer.correct(scored, found)
         ranked = [(p, word, False) for word, p in self._without_blocked(scored).items()]

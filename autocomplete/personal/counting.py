@@ -28,7 +28,13 @@ from typing import NoReturn
 import numpy as np
 
 from autocomplete.engine.tokenizer import padded, pretokenize, sentence_runs
-from autocomplete.text import sentences, typed_paragraphs, usual_case_positions, word_flags
+from autocomplete.text import (
+    is_word,
+    sentences,
+    typed_paragraphs,
+    usual_case_positions,
+    word_flags,
+)
 
 MAX_WORD_LENGTH = 40  # longer "words" are noise (pasted hashes, URLs) and are not learned
 PRUNED_SHARE = 0.5  # pruning goes down to half the bound, so that it runs rarely
@@ -53,6 +59,24 @@ def context_keys(tokens: list[str]) -> tuple[str, str]:
 
 def _contexts(second_last: str, last: str) -> tuple[str, str]:
     return last, f"{second_last} {last}"
+
+
+def words_in_context(text: str) -> list[tuple[str, str]]:
+    """(two-token context key, lower-cased word) for each word of `text` that learning
+    counts, in order, read as `_Counts.add_text` reads it: one pass over the text, where
+    `context_keys(sentence_before(...))` at every word would read it again each time."""
+    found = []
+    for paragraph in typed_paragraphs(text):
+        for sentence in sentences(paragraph):
+            tokens = [t for t in pretokenize(sentence) if len(t) <= MAX_WORD_LENGTH]
+            for run in sentence_runs([token.lower() for token in tokens]):
+                before = padded(run)
+                found += [
+                    (_contexts(second_last, last)[1], word)
+                    for second_last, last, word in zip(before, before[1:], run, strict=False)
+                    if is_word(word) and not word.isdigit()
+                ]
+    return found
 
 
 def chunks(text: str, size: int) -> Iterator[str]:

@@ -41,10 +41,16 @@ from functools import lru_cache
 from pathlib import Path
 
 from autocomplete.engine.mixer import FITTED, Evidence, Mixer, MixParameters, blend_counts
-from autocomplete.engine.tokenizer import TOKEN, fold, fold_all, sentence_before
+from autocomplete.engine.tokenizer import fold, fold_all
 from autocomplete.personal import holdout
-from autocomplete.personal.counting import PRUNED_SHARE, _Counts, chunks, context_keys, counted
-from autocomplete.text import is_word
+from autocomplete.personal.counting import (
+    PRUNED_SHARE,
+    _Counts,
+    chunks,
+    context_keys,
+    counted,
+    words_in_context,
+)
 from autocomplete.userdata import data_dir
 
 HALF_LIFE_DAYS = 60.0  # a habit unused for two months counts half
@@ -633,18 +639,14 @@ class PersonalModel:
         return self._affinity(text[max(0, end - RECENT_WORDS * 12) : end])
 
     def _read_affinity(self, window: str) -> float:
-        matches = list(TOKEN.finditer(window))[1:]  # the first may be cut
-        hits = seen = 0
+        cut = window.find(" ") + 1  # the window's first word may be cut
+        recent = words_in_context(window[cut:])[-RECENT_WORDS:]
+        hits = 0
         with self._lock:
-            for match in matches[-RECENT_WORDS:]:
-                word = match.group().lower()
-                if not is_word(word) or word.isdigit():  # as learning counts words
-                    continue
-                _, key = context_keys(sentence_before(window[: match.start()]))
+            for key, word in recent:
                 with contextlib.suppress(sqlite3.Error):
                     hits += self._context(key).counts.get(word, 0.0) > 0
-                seen += 1
-        return (hits + RECENT_PRIOR * self.mix.affinity) / (seen + RECENT_PRIOR)
+        return (hits + RECENT_PRIOR * self.mix.affinity) / (len(recent) + RECENT_PRIOR)
 
     def completions(self, folded_prefix: str, tokens_before: list[str] | None = None) -> list[str]:
         """Learned words whose folded spelling starts with `folded_prefix`: the
