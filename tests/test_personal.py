@@ -16,6 +16,7 @@ from autocomplete import Suggester
 from autocomplete.engine import inference_file
 from autocomplete.engine.tokenizer import fold, sentence_before
 from autocomplete.evaluation import evaluate
+from autocomplete.personal import holdout
 from autocomplete.personal import import_files as learn
 from autocomplete.personal.counting import _Counts, context_keys, words_in_context
 from autocomplete.personal.store import MAX_COMPLETIONS, PersonalModel, default_path
@@ -44,6 +45,22 @@ def test_a_word_keeps_the_form_the_user_writes_most(private_data_dir):
     )
     assert personal.written_form("a") is None and personal.written_form("direitos") is None
     assert personal.written_form("ana") == "Ana"
+
+
+def test_paragraphs_set_aside_past_the_slice_bound_are_learned(private_data_dir, monkeypatch):
+    """One paragraph in ten is set aside for fitting; once the slice outgrows its bound the
+    oldest go into the counts in the same import, and none is lost or counted twice."""
+    monkeypatch.setattr(holdout.overflow, "__defaults__", (60,))  # the slice's bound
+    personal = PersonalModel()
+    text = "\n".join(f"O parágrafo número palavra{i} chegou." for i in range(1, 41))
+    # 5 words each: 36 paragraphs counted, 4 set aside, 3 of those released
+    assert personal.learn_text(text, hold_out=True) == 5 * 39
+    held = personal.held_out_text()
+    assert held.splitlines() == ["O parágrafo número palavra40 chegou."]
+    learned = personal.words()
+    assert {"palavra10", "palavra20", "palavra30", "palavra39"} <= learned
+    assert "palavra40" not in learned
+    assert personal.next_words(["número", "palavra10"])[0].get("chegou", 0) > 0
 
 
 def test_store_is_private_and_survives_reopening(private_data_dir):
@@ -147,6 +164,7 @@ def test_learn_checks_every_path_before_learning_any(tmp_path, capsys, private_d
 # gets two files; Ctrl+C comes while the second one's third chunk is counted.
 LEARN_STOPPED = """
 import multiprocessing, sys
+from autocomplete.personal import holdout
 from autocomplete.personal import import_files as learn
 from autocomplete.personal import counting
 from autocomplete.personal import store as personal

@@ -20,7 +20,7 @@ from autocomplete.personal.store import PersonalModel, Stats
 from autocomplete.text_files import ReadReport, iter_documents
 
 SHOWN_NEW_WORDS = 10  # new words named after "learned N words"
-PIECE_CHARS = 2_000_000  # a big file is read this much at a time, never whole
+PIECE_CHARS = 500_000  # a big file is read this much at a time, never whole
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,12 +30,13 @@ from __future__ import annotations
 import bisect
 import contextlib
 import heapq
+import itertools
 import math
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -409,16 +410,19 @@ class PersonalModel:
         pieces = (piece for text in texts for piece in chunks(text, chunk_chars))
         splitter = holdout.Splitter(int(self._setting("paragraphs") or 0))
         if hold_out:
-            pieces = splitter.split(pieces)
-        limit = max(1, self.max_bytes // STORED_ENTRY_BYTES)
-        counts = counted(pieces, limit)
-        if hold_out:
-            released = self._hold(splitter)
-            counts.update(counted(iter(released), limit))
+            pieces = itertools.chain(splitter.split(pieces), self._released(splitter, chunk_chars))
+        counts = counted(pieces, max(1, self.max_bytes // STORED_ENTRY_BYTES))
         words = counts.distinct_words()
         if words:
             self._add(counts, words)
         return counts.learned
+
+    def _released(self, splitter: holdout.Splitter, chunk_chars: int) -> Iterator[str]:
+        """After the pieces of an import: the oldest set-aside paragraphs its own push past
+        the slice's bound, counted in the same pass (one text, as `Splitter.split` yields
+        what it keeps: a second pass held two sets of tables, and a chunk a paragraph
+        merged into them each)."""
+        yield from chunks("\n".join(self._hold(splitter)), chunk_chars)
 
     def _hold(self, splitter: holdout.Splitter) -> list[str]:
         """Store the paragraphs `splitter` set aside; returns the oldest ones released."""
