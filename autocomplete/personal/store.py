@@ -507,6 +507,9 @@ class PersonalModel:
             else:
                 self._refresh(words)
             self._sync()
+            # The pages the import wrote fill the page cache (CACHE_KIB); suggestions read
+            # a few hot ones back, so a big import does not keep the rest resident.
+            self._connection.execute("PRAGMA shrink_memory")
 
     def block(self, word: str) -> None:
         """Never suggest this word again (from the model or from what was learned)."""
