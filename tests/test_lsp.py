@@ -155,6 +155,23 @@ def test_completion_follows_incremental_changes_in_several_documents():
     with_server(test)
 
 
+def test_a_name_used_earlier_in_the_document_comes_back_after_two_letters():
+    """The document is a cache, as in the editor: an invented name no model or lexicon
+    knows, written earlier (above the cursor, or below it), is offered after two letters,
+    and only in its own document."""
+    other = "file:///tmp/outra.md"
+
+    async def test(client: Client) -> None:
+        client.open("A reunião com a Zorbelina Quaresma ficou para terça.\nFalei com a Zo")
+        client.open("Falei com a Zo", uri=other)
+        assert "Zorbelina" in words(await client.complete(1, 14))
+        assert "Zorbelina" not in words(await client.complete(0, 14, uri=other))
+        client.open("Falei com a Zo\nO contrato da Zorbelina chegou.", uri="file:///tmp/c.md")
+        assert "Zorbelina" in words(await client.complete(0, 14, uri="file:///tmp/c.md"))
+
+    with_server(test)
+
+
 @pytest.mark.parametrize(("phrases", "expected"), [(True, "outro lado"), (False, "outro")])
 def test_inline_completion_offers_the_phrase_or_with_phrases_off_the_word(phrases, expected):
     async def test(client: Client) -> None:

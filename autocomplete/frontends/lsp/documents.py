@@ -30,6 +30,7 @@ class Cursor:
     column: int  # in code points
     line_before: str  # the cursor's line up to it
     inside_word: bool  # a word character follows: a suggestion would split that word
+    after: str  # up to CONTEXT_CHARS after it, to its block's end: the document cache reads it
 
 
 def cursor_at(document: TextDocument, position: types.Position) -> Cursor:
@@ -41,8 +42,9 @@ def cursor_at(document: TextDocument, position: types.Position) -> Cursor:
     text = "".join(lines[first:row]) + line[:column]
     if len(text) > 2 * CONTEXT_CHARS:
         text = text[(len(text) // CONTEXT_CHARS - 1) * CONTEXT_CHARS :]
+    after = (line[column:] + "".join(lines[row + 1 : row + 1 + CONTEXT_BLOCK]))[:CONTEXT_CHARS]
     inside_word = column < len(line) and line[column].isalnum()
-    return Cursor(text, row, column, line[:column], inside_word)
+    return Cursor(text, row, column, line[:column], inside_word, after)
 
 
 def replaced_range(document: TextDocument, cursor: Cursor, replace: int) -> types.Range:

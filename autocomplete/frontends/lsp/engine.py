@@ -15,10 +15,12 @@ if TYPE_CHECKING:
 
 
 def load_suggester(checkpoint: Path | None, personal: bool) -> Suggester:
-    """The editor's Suggester; raises autocomplete.CheckpointError on a bad checkpoint."""
+    """The editor's Suggester, the document being edited as a cache included (one for all
+    documents: moving to another reads it anew); raises autocomplete.CheckpointError on a
+    bad checkpoint."""
     from autocomplete import Suggester  # numpy and the weights: loaded on first use
 
-    return Suggester.load(checkpoint, personal=personal)
+    return Suggester.load(checkpoint, personal=personal, document_cache=True)
 
 
 def learn_from_save(suggester: Suggester, learned: str, text: str, cursor: int) -> str:

@@ -84,7 +84,9 @@ def build_server() -> AutocompleteServer:
             cursor = ls.cursor(params.text_document.uri, params.position)
             if cursor is None:
                 return types.CompletionList(is_incomplete=True, items=[])
-            suggestions = ls.suggester.suggest(cursor.text, ls.options.suggestions)
+            suggestions = ls.suggester.suggest(
+                cursor.text, ls.options.suggestions, after=cursor.after
+            )
             document = ls.workspace.get_text_document(params.text_document.uri)
             typed = cursor.text[len(cursor.text) - suggestions.replace :]
             replaced = replaced_range(document, cursor, suggestions.replace)
@@ -98,14 +100,16 @@ def build_server() -> AutocompleteServer:
             cursor = ls.cursor(params.text_document.uri, params.position)
             if cursor is None:
                 return None
+            # The word first (with this document's text after the cursor, for the cache):
+            # the phrase starts from it.
+            suggestions = ls.suggester.suggest(cursor.text, 1, after=cursor.after)
             phrase = ls.suggester.suggest_phrase(cursor.text) if ls.options.phrases else None
             if phrase is not None:
                 text, replace = phrase.text, phrase.replace
-            else:
-                suggestions = ls.suggester.suggest(cursor.text, 1)
-                if not suggestions:
-                    return None
+            elif suggestions:
                 text, replace = suggestions[0].word, suggestions.replace
+            else:
+                return None
             document = ls.workspace.get_text_document(params.text_document.uri)
             typed = cursor.text[len(cursor.text) - replace :]
             return inline_list(text, replaced_range(document, cursor, replace), typed)
