@@ -5,7 +5,8 @@ of a big import where this one runs no other threads: `_Helper`), bounded while 
 by the store's own pruning rule (`_Counts.drop_rarest`, store.py's docstring), so a big import
 never holds more counts than the store could keep. The store (store.py) adds the result in one
 transaction. The counts are numpy tables over numbered tokens (`_Table`), not dicts of tuples:
-16 bytes an entry instead of about 200, so that a 50 MB import peaks at 124 MB, not 200.
+16 bytes an entry instead of about 200: a big import's tables are not what sets its peak of
+memory (README, "It learns your words").
 """
 
 from __future__ import annotations
