@@ -26,8 +26,10 @@ def suggester(tiny_model: Path) -> Suggester:
 
 def assert_rows_as_painted(app: EditorApp) -> None:
     editor = editor_of(app)
-    for y in range(editor.size.height):
-        assert editor.render_line(y) == editor._render_line(y), f"row {y}"
+    with editor._painted.frame():  # as a frame asks for them: the widget's inputs read once
+        kept = [editor.render_line(y) for y in range(editor.size.height)]
+    for y, row in enumerate(kept):
+        assert row == editor._render_line(y), f"row {y}"
 
 
 @pilot_test
@@ -61,6 +63,11 @@ async def test_kept_rows_are_the_rows_a_fresh_painting_gives(suggester: Suggeste
         await settle(pilot)
         assert_rows_as_painted(app)
         assert painted != [editor.render_line(y) for y in range(editor.size.height)]
+        resized = [editor.render_line(y) for y in range(editor.size.height)]
+        app.theme = "textual-light"  # the whole widget's look: every row is painted again
+        await settle(pilot)
+        assert_rows_as_painted(app)
+        assert resized != [editor.render_line(y) for y in range(editor.size.height)]
 
 
 @pilot_test

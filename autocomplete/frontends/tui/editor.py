@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import events, on, work
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.message import Message
 from textual.signal import Signal
 from textual.strip import Strip
@@ -191,6 +192,10 @@ class SuggestingEditor(TextArea):
         (it held a row only until the next keystroke or cursor move); ours keeps each row
         until what it shows changes (painted_rows.py)."""
         return self._painted.row(self, y, self._render_line)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        with self._painted.frame():
+            return super().render_lines(crop)
 
     def on_resize(self) -> None:
         # TextArea rewraps its lines on resize after a frame may have been painted with the
