@@ -492,3 +492,30 @@ def test_bar_drawing() -> None:
     assert bar(0.5, 4) == "██  "
     assert bar(1 / 32, 4) == "▏   "
     assert bar(0.0, 4) == "    "
+
+
+@pilot_test
+async def test_typing_lays_out_nothing(suggester: Suggester, monkeypatch) -> None:
+    """A keystroke's words reach the bar and the F2 panel without a layout of the screen:
+    their sizes never depend on the words (a layout costs most in a long document)."""
+    app = EditorApp(text="Bom dia.\n", suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        panel, bar_ = app.query_one(ProbabilityPanel), app.query_one(SuggestionBar)
+        await pilot.press("f2")
+        await settle(pilot)
+        laid_out: list[str] = []
+        for widget in (panel, *bar_.query(Label)):
+            refresh = widget.refresh
+
+            def spied(*regions, refresh=refresh, widget=widget, **options):
+                if options.get("layout"):
+                    laid_out.append(widget.id or type(widget).__name__)
+                return refresh(*regions, **options)
+
+            monkeypatch.setattr(widget, "refresh", spied)
+        editor_of(app).move_cursor((1, 0))
+        await pilot.press(*"Segue em an")
+        await settle(pilot)
+        assert bar_words(app) and "Completar" in str(panel.border_title)
+        assert laid_out == []

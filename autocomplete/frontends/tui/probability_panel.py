@@ -45,4 +45,5 @@ class ProbabilityPanel(Static):
                 for s in offer.suggestions
             ]
         lines += [Content(""), Content(EXPLANATION).stylize("italic dim")]
-        self.update(Content("\n").join(lines))
+        # Its size is set by the stylesheet: no layout of the screen for each keystroke.
+        self.update(Content("\n").join(lines), layout=False)

@@ -31,7 +31,10 @@ class SuggestionBar(Horizontal):
         )
         for slot, label in enumerate(self.query(".slot").results(Label), start=1):
             word = words[slot - 1] if slot <= len(words) else ""
-            label.update(Content.assemble((f"{slot} ", "bold"), word) if word else "")
+            # A slot is a third of the bar whatever it shows: no layout of the screen for
+            # each keystroke (with a 19.5 MB file open, 41% of a keystroke's time).
+            content = Content.assemble((f"{slot} ", "bold"), word) if word else ""
+            label.update(content, layout=False)
 
     def set_notice(self, notice: str) -> None:
         """Replace the slots with `notice` (why there are no suggestions)."""
