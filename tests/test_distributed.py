@@ -18,7 +18,8 @@ def test_torchrun_two_processes_trains_and_only_rank0_writes(tmp_path):
         "--quiet", *flags, "--epochs", "2",
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
+    # torchrun's own summary fills the end of stderr: the workers' errors come before it.
+    assert result.returncode == 0, result.stderr[-8000:]
     assert result.stdout.count("epochs done") == 1  # rank 0 alone reports
     loaded = checkpoint.load(tmp_path / "model.pt")
     assert loaded.metrics["world_size"] == 2

@@ -501,6 +501,8 @@ class Trainer:
                 f"model in {self.out / 'model.pt'}"
             )
         if self.world_size > 1:
+            # Every rank done (rank 0 writes last) before any tears the group down.
+            self._barrier()
             dist.destroy_process_group()
         return summary
 
