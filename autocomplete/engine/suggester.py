@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import heapq
 import threading
 from collections.abc import Callable, Sequence
 from functools import cached_property
@@ -352,7 +353,7 @@ class Suggester:
         """The k best words for the query: every source mixed, slip corrections, blocked
         words out, cased."""
         model, weighted = self._candidates(query, reading, k)
-        scored = self._mix(model, weighted, reading)
+        scored = self._without_blocked(self._mix(model, weighted, reading))
         corrections: dict[str, float] = {}
         if self.slips is not None and reading.folded:
             # The typed letters read as is are as likely as all the sources say, the user's
@@ -360,14 +361,14 @@ class Suggester:
             given = self.mixer.prefix_probability(reading.given, weighted)
             # A correction must beat the clean word after the k offered to be offered (one
             # more than k: two words may case alike and be offered once).
-            shown = sorted(self._without_blocked(scored).values(), reverse=True)
+            shown = heapq.nlargest(k + 1, scored.values())
             above = shown[k] if len(shown) > k else 0.0
             found = self.slips.candidates(
                 query, dataclasses.replace(reading, given=given), k, above
             )
             if found.channel is not None:
                 scored, corrections = self.mixer.correct(scored, found)
-        ranked = [(p, word, False) for word, p in self._without_blocked(scored).items()]
+        ranked = [(p, word, False) for word, p in scored.items()]
         ranked += [(p, word, True) for word, p in self._without_blocked(corrections).items()]
         result = Suggestions(replace=query.replace)
         offered: set[str] = set()
