@@ -21,7 +21,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate, compress
+from itertools import accumulate, compress, pairwise
 from multiprocessing.connection import Connection
 from operator import and_, gt
 from typing import NoReturn
@@ -30,7 +30,6 @@ import numpy as np
 
 from autocomplete.engine.tokenizer import padded, pretokenize, sentence_runs
 from autocomplete.text import (
-    is_word,
     sentences,
     typed_paragraphs,
     usual_case_positions,
@@ -62,21 +61,39 @@ def _contexts(second_last: str, last: str) -> tuple[str, str]:
     return last, f"{second_last} {last}"
 
 
+def read_sentences(text: str) -> Iterator[str]:
+    """The sentences of typed text, as learning reads them (a line break ends a paragraph)."""
+    for paragraph in typed_paragraphs(text):
+        yield from sentences(paragraph)
+
+
+def sentence_tokens(sentence: str) -> list[str]:
+    """A sentence's tokens as written, without those too long to be words."""
+    tokens = pretokenize(sentence)
+    if max(map(len, tokens), default=0) > MAX_WORD_LENGTH:  # rare: most sentences skip it
+        tokens = [t for t in tokens if len(t) <= MAX_WORD_LENGTH]
+    return tokens
+
+
+def counted_words(tokens: list[str]) -> list[bool]:
+    """Which tokens learning counts: a word, not a number (True > False only where a word
+    is not all digits)."""
+    return list(map(gt, word_flags(tokens), map(str.isdigit, tokens)))
+
+
 def words_in_context(text: str) -> list[tuple[str, str]]:
     """(two-token context key, lower-cased word) for each word of `text` that learning
     counts, in order, read as `_Counts.add_text` reads it: one pass over the text, where
     `context_keys(sentence_before(...))` at every word would read it again each time."""
-    found = []
-    for paragraph in typed_paragraphs(text):
-        for sentence in sentences(paragraph):
-            tokens = [t for t in pretokenize(sentence) if len(t) <= MAX_WORD_LENGTH]
-            for run in sentence_runs([token.lower() for token in tokens]):
-                before = padded(run)
-                found += [
-                    (_contexts(second_last, last)[1], word)
-                    for second_last, last, word in zip(before, before[1:], run, strict=False)
-                    if is_word(word) and not word.isdigit()
-                ]
+    found: list[tuple[str, str]] = []
+    for sentence in read_sentences(text):
+        tokens = sentence_tokens(sentence)
+        lowered = [token.lower() for token in tokens]
+        keys = []
+        for run in sentence_runs(lowered):
+            before = padded(run)
+            keys += [_contexts(a, b)[1] for a, b in pairwise(before[:-1])]
+        found += compress(zip(keys, lowered, strict=True), counted_words(tokens))
     return found
 
 
@@ -165,11 +182,10 @@ class _Counts:
 
     def add_text(self, text: str, limit: int) -> None:
         """Count a text, keeping within `limit` entries after every BATCH_WORDS words."""
-        for paragraph in typed_paragraphs(text):  # a line break ends a paragraph
-            for sentence in sentences(paragraph):
-                self.add(sentence)
-                if len(self.waiting[0]) >= BATCH_WORDS:
-                    self.drop_rarest(limit)
+        for sentence in read_sentences(text):
+            self.add(sentence)
+            if len(self.waiting[0]) >= BATCH_WORDS:
+                self.drop_rarest(limit)
         self.drop_rarest(limit)
 
     def add(self, sentence: str) -> None:
@@ -180,9 +196,7 @@ class _Counts:
         writes "não". Whole lists at a time (map, compress): this runs over every word of
         an import.
         """
-        tokens = pretokenize(sentence)
-        if max(map(len, tokens), default=0) > MAX_WORD_LENGTH:  # rare: most sentences skip it
-            tokens = [t for t in tokens if len(t) <= MAX_WORD_LENGTH]
+        tokens = sentence_tokens(sentence)
         if not tokens:
             return
         lowered = list(map(sys.intern, map(str.lower, tokens)))
@@ -193,8 +207,7 @@ class _Counts:
             second += before[:-2]
             last += before[1:-1]
             ids += before[2:]
-        # A word, not a number: True > False, only where a word is not all digits.
-        counted = list(map(gt, word_flags(tokens), map(str.isdigit, tokens)))
+        counted = counted_words(tokens)
         self.learned += sum(counted)
         for waiting, part in zip(self.waiting, (second, last, ids), strict=True):
             waiting.extend(compress(part, counted))
