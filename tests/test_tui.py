@@ -15,7 +15,8 @@ import pytest
 from textual import constants, events
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
-from textual.widgets import Input, Label
+from textual.widgets import Footer, Input, Label
+from textual.widgets._footer import FooterKey
 from textual.widgets.text_area import Selection
 
 from autocomplete import Suggester, userdata
@@ -53,6 +54,10 @@ async def settle(pilot) -> None:
         # Cancelled (superseded) and failed workers count as done: the app handles both.
         await asyncio.gather(*(w.wait() for w in pilot.app.workers), return_exceptions=True)
         await pilot.pause()
+
+
+def key_hints(app: EditorApp) -> list[str]:
+    return [key.key for key in app.query(FooterKey)]
 
 
 def editor_of(app: EditorApp) -> SuggestingEditor:
@@ -393,11 +398,36 @@ async def test_typing_works_while_the_model_loads(tiny_model: Path, monkeypatch)
         assert editor_of(app).text == "Bom dia, "
         assert app.query_one(StatusBar).model == LOADING
         assert bar_words(app) == []
+        assert key_hints(app) == []  # drawn after the first words (key_hints.py)
         loaded.set()
         await settle(pilot)
         assert app.query_one(StatusBar).model == "LSTM 1x32"
+        assert "tab" in key_hints(app) and "ctrl+s" in key_hints(app)
         expected = load(Suggester, tiny_model, document_cache=True).suggest("Bom dia, ")
         assert bar_words(app) == [s.word for s in expected]
+
+
+@pilot_test
+async def test_a_burst_of_binding_changes_rebuilds_the_key_hints_once(
+    suggester: Suggester, monkeypatch
+) -> None:
+    rebuilds = []
+    rebuild = Footer.recompose
+
+    async def counted(footer) -> None:
+        rebuilds.append(footer)
+        await rebuild(footer)
+
+    monkeypatch.setattr(Footer, "recompose", counted)
+    app = EditorApp(suggester=suggester)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(rebuilds) == 1  # the launch's focus, stack and terminal focus changes
+        for _ in range(5):
+            app.screen.refresh_bindings()
+        await settle(pilot)
+        assert len(rebuilds) == 2
+        assert key_hints(app)[:4] == ["tab", "alt+1", "alt+2", "alt+3"]
 
 
 @pilot_test
@@ -409,6 +439,7 @@ async def test_broken_checkpoint_leaves_a_working_editor(tmp_path: Path) -> None
         await settle(pilot)
         notice = str(app.query_one("#notice", Label).content)
         assert notice.startswith("Sugestões desligadas:") and "broken.pt" in notice
+        assert "ctrl+s" in key_hints(app)
         await pilot.press(*"Olá", "tab")
         assert editor_of(app).text == "Olá "  # Tab indents to column 4: no suggestion
 

@@ -92,22 +92,21 @@ class _UnknownWords:
         # A word folding like a vocabulary word is mostly that word typed without accents
         # ("nao", "voce"), and the vocabulary's spelling completes from the same letters: it
         # is left out, as are rarer spellings of one folded form (frequent ones come first).
-        taken = set(tokenizer.folded_words)
-        frequency_of = lexicon.frequencies.tolist()
-        entries: list[tuple[str, str, float]] = []
         folded_words = fold_all(lexicon.words)
-        for index in np.argsort(-lexicon.frequencies, kind="stable").tolist():
-            word, folded = lexicon.words[index], folded_words[index]
-            if folded not in taken:
-                taken.add(folded)
-                entries.append((folded, word, frequency_of[index]))
-        entries.sort()
-        frequencies = np.array([frequency for _, _, frequency in entries], dtype=np.float64)
+        # Rarest first, so the commonest spelling of each folded form is written last and
+        # kept (of equal ones, the first in the lexicon).
+        rarest_first = np.argsort(-lexicon.frequencies, kind="stable")[::-1].tolist()
+        commonest = {folded_words[index]: index for index in rarest_first}
+        for folded in tokenizer.folded_words:
+            commonest.pop(folded, None)
+        entries = sorted(commonest.items())
+        kept = [index for _, index in entries]
+        frequencies = lexicon.frequencies[kept].astype(np.float64)
         shares = frequencies / max(frequencies.sum(), 1e-30)
-        words = [word for _, word, _ in entries]
+        words = [lexicon.words[index] for index in kept]
         return cls(
             words=words,
-            folded=[folded for folded, _, _ in entries],
+            folded=[folded for folded, _ in entries],
             shares=shares,
             cumulative=np.concatenate([[0.0], np.cumsum(shares)]),
             share_of=dict(zip(words, shares.tolist(), strict=True)),

@@ -16,7 +16,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer
 from textual.worker import Worker
 
 from autocomplete.errors import DocumentError
@@ -25,6 +24,7 @@ from autocomplete.frontends.tui.document import Document
 from autocomplete.frontends.tui.document_flows import Recovering, Saving
 from autocomplete.frontends.tui.driver import decode_input_with_replacement
 from autocomplete.frontends.tui.editor import SuggestingEditor
+from autocomplete.frontends.tui.key_hints import KeyHints
 from autocomplete.frontends.tui.keys import read_escape_digit_as_alt
 from autocomplete.frontends.tui.options import EditorOptions
 from autocomplete.frontends.tui.probability_panel import ProbabilityPanel
@@ -109,7 +109,7 @@ class EditorApp(App[None]):
             yield ProbabilityPanel(id="panel")
         yield SuggestionBar(id="bar")
         yield StatusBar(id="status").data_bind(EditorApp.modified)
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyHints(compact=True, show_command_palette=False)
 
     @property
     def editor(self) -> SuggestingEditor:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from textual.worker import Worker, WorkerState
 
 from autocomplete.frontends.tui.editor import SuggestingEditor
+from autocomplete.frontends.tui.key_hints import KeyHints
 from autocomplete.frontends.tui.probability_panel import ProbabilityPanel
 from autocomplete.frontends.tui.status_bar import StatusBar
 from autocomplete.frontends.tui.suggestion_bar import SuggestionBar
@@ -72,9 +73,10 @@ class SuggestionDisplay:
         app.query_one(StatusBar).model = suggester.name
         editor.suggester = suggester
         editor.refresh_offer()
-        # After the frame that shows the first words: the warm-up thread would take the GIL
-        # from drawing it.
+        # After the frame that shows the first words: the warm-up thread and the key hints
+        # would take the GIL from drawing it.
         app.call_after_refresh(editor.warm_up)
+        app.call_after_refresh(app.query_one(KeyHints).show)
         if suggester.personal_notice:  # the store was corrupt or locked: say what happened
             app.notify(
                 suggester.personal_notice,
@@ -90,6 +92,7 @@ class SuggestionDisplay:
         editor.suggester = None
         editor.refresh_offer()
         app.query_one(StatusBar).model = "nenhum"
+        app.query_one(KeyHints).show()
         app.query_one(SuggestionBar).set_notice(f"Sugestões desligadas: {reason}")
         app.notify(
             f"{reason}\nUse --checkpoint CAMINHO para escolher outro modelo.",
