@@ -39,10 +39,10 @@ class IncrementalNetwork:
     Not thread-safe on its own: the Suggester calls it under its lock.
     """
 
-    def __init__(self, network: Network):
+    def __init__(self, network: Network, history: int = STATE_HISTORY):
         self.network = network
         self._ids: list[int] = []  # the ids fed so far
-        self._history: deque[_Position] = deque(maxlen=STATE_HISTORY)
+        self._history: deque[_Position] = deque(maxlen=history)
 
     def next_log_probs(self, ids: Sequence[int]) -> np.ndarray:
         """log P(next token | ids) over the vocabulary (read-only: it is cached)."""
@@ -65,7 +65,7 @@ class IncrementalNetwork:
             (self._history[-1].length, self._history[-1].state) if self._history else (0, None)
         )
         pending = ids[start:]
-        bulk = len(pending) - STATE_HISTORY
+        bulk = len(pending) - self._history.maxlen
         if bulk > 0:  # a long new context: one batched call, then single steps for the tail
             _, state = self.network.features(np.array([pending[:bulk]]), state)
             start += bulk

@@ -234,7 +234,9 @@ class Suggester:
         the network's state when it has one, so that the suggestions' cache is left alone."""
         model = self.model
         if isinstance(model, IncrementalNetwork):
-            model = IncrementalNetwork(model.network)
+            # Each word after the one before: the last state is all it resumes from, and 64
+            # kept states, each with its distribution, were 10 MB of a big import's peak.
+            model = IncrementalNetwork(model.network, history=1)
         context_ids = ContextIds(self.tokenizer)
 
         def probability(before: str, word: str) -> float:

@@ -19,7 +19,7 @@ import sys
 import threading
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, pairwise
 from multiprocessing.connection import Connection
@@ -137,17 +137,20 @@ class _Table:
         return _Table(self.keys[kept], self.counts[kept])
 
 
-def _key(*ids: np.ndarray) -> np.ndarray:
-    """One int64 key for a word's ids with its context's before it, ID_BITS each."""
-    key = np.zeros_like(ids[0])
-    for part in ids:
+def _key(ids: Iterable[np.ndarray]) -> np.ndarray:
+    """One int64 key for a word's ids with its context's before it, ID_BITS each (read one
+    array at a time: a generator of them holds one in memory)."""
+    parts = iter(ids)
+    key = next(parts)
+    for part in parts:
         key = (key << ID_BITS) | part
     return key
 
 
-def _ids_in(key: np.ndarray, parts: int) -> list[np.ndarray]:
+def _ids_in(key: np.ndarray, parts: int) -> Iterator[np.ndarray]:
     """The ids `_key` made `key` of, first to last."""
-    return [(key >> (ID_BITS * (parts - 1 - i))) & (MAX_IDS - 1) for i in range(parts)]
+    for i in range(parts):
+        yield (key >> (ID_BITS * (parts - 1 - i))) & (MAX_IDS - 1)
 
 
 class _Numbers(dict[str, int]):
@@ -227,7 +230,7 @@ class _Counts:
         """Add the words waiting to the tables."""
         second, last, word = (np.frombuffer(ids, np.int64) for ids in self.waiting)
         for (name, _), key in zip(
-            TABLES, (word, _key(last, word), _key(second, last, word)), strict=True
+            TABLES, (word, _key((last, word)), _key((second, last, word))), strict=True
         ):
             keys, counts = np.unique(key, return_counts=True)
             setattr(self, name, getattr(self, name).plus(keys, counts.astype(np.float64)))
@@ -239,17 +242,25 @@ class _Counts:
         return len(self.words.keys) + len(self.pairs.keys) + len(self.triples.keys)
 
     def update(self, other: _Counts) -> None:
-        """Add the counts of more text, numbered its own way."""
+        """Add the counts of more text, numbered its own way. `other` is emptied as it is
+        added, each part given back once merged: this merge is a big import's peak of
+        memory."""
         self._flush()
         other._flush()
-        ours = np.array(list(map(self.ids.__getitem__, other.ids)), np.int64)
-        for name, parts in TABLES:
-            theirs = getattr(other, name)
-            keys = _key(*(ours[ids] for ids in _ids_in(theirs.keys, parts)))
-            order = np.argsort(keys)
-            setattr(self, name, getattr(self, name).plus(keys[order], theirs.counts[order]))
         self.written.update(other.written)
         self.learned += other.learned
+        ours = np.array(list(map(self.ids.__getitem__, other.ids)), np.int64)
+        other.written, other.ids = Counter(), _Numbers()
+        for name, parts in TABLES:
+            theirs = getattr(other, name)
+            setattr(other, name, _Table())
+            keys = _key(ours[ids] for ids in _ids_in(theirs.keys, parts))
+            counts = theirs.counts
+            del theirs  # its keys, numbered the other way
+            order = np.argsort(keys)
+            keys, counts = keys[order], counts[order]
+            del order
+            setattr(self, name, getattr(self, name).plus(keys, counts))
         if len(self.ids) > MAX_IDS // 2:
             self._renumber()
 
@@ -297,7 +308,7 @@ class _Counts:
         for name, parts in TABLES:
             table = getattr(self, name)
             ids = (np.searchsorted(used, number) for number in _ids_in(table.keys, parts))
-            setattr(self, name, _Table(_key(*ids), table.counts))
+            setattr(self, name, _Table(_key(ids), table.counts))
 
     def distinct_words(self) -> list[str]:
         """The words counted (those dropped as rare aside)."""
