@@ -235,7 +235,7 @@ class Suggester:
         model = self.model
         if isinstance(model, IncrementalNetwork):
             # Each word after the one before: the last state is all it resumes from, and 64
-            # kept states, each with its distribution, were 10 MB of a big import's peak.
+            # kept states, each with its distribution, held 6 MB more in a big import's fit.
             model = IncrementalNetwork(model.network, history=1)
         context_ids = ContextIds(self.tokenizer)
 
