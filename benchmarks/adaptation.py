@@ -69,15 +69,15 @@ def bare_model() -> Callable[[str, str], float]:
     return bare.model_probability()
 
 
-def test_documents(split: corpus.Split, max_words: int) -> list[str]:
-    """The first test documents (blocks) of a split, up to about `max_words` words."""
-    documents, words = [], 0
-    for block in split.blocks["test"]:
+def documents(split: corpus.Split, part: str, max_words: int) -> list[str]:
+    """The first documents (blocks) of a part of a split, up to about `max_words` words."""
+    found, words = [], 0
+    for block in split.blocks[part]:
         if words >= max_words:
             break
-        documents.append(first_words(" ".join(block), max_words - words))
-        words += len(documents[-1].split())
-    return documents
+        found.append(first_words(" ".join(block), max_words - words))
+        words += len(found[-1].split())
+    return found
 
 
 def learn(store: PersonalModel, text: str) -> dict:
@@ -183,10 +183,12 @@ def main(argv: list[str] | None = None) -> int:
 
     loaded = inference_file.read(args.checkpoint)
     learned_split = split_of(args.learned, args.corpus)
-    texts = {f"same source: {args.learned} (test)": test_documents(learned_split, args.max_words)}
+    texts = {
+        f"same source: {args.learned} (test)": documents(learned_split, "test", args.max_words)
+    }
     for name in args.other:
-        texts[f"another source: {name} (test)"] = test_documents(
-            split_of(name, args.corpus), args.max_words
+        texts[f"another source: {name} (test)"] = documents(
+            split_of(name, args.corpus), "test", args.max_words
         )
     with tempfile.TemporaryDirectory() as folder:
         os.environ[ENVIRONMENT] = folder  # nothing here may touch the user's own store
@@ -202,10 +204,10 @@ def main(argv: list[str] | None = None) -> int:
             ),
         }
         results["cache"] = asdict(DocumentCache().parameters)
-        for kind, documents in texts.items():
+        for kind, typed in texts.items():
             results["texts"][kind] = {}
             for label, make in configs.items():
-                metrics = score(make, documents)
+                metrics = score(make, typed)
                 print(f"{kind} / {label}: {metrics}", file=sys.stderr, flush=True)
                 results["texts"][kind][label] = metrics
         store.close()

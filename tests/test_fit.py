@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from autocomplete.engine.mixer import FITTED
+from autocomplete.engine.mixer import FITTED, START_SHARE
 from autocomplete.personal import fit
 from autocomplete.personal.store import PersonalModel
 
@@ -109,3 +109,15 @@ def test_text_unlike_the_store_trusts_it_less(private_data_dir):
     unlike = store.affinity("O time venceu o jogo de ontem por dois gols a zero no estádio ")
     assert unlike < like
     assert store.mix.trust(unlike) < store.mix.trust(like) <= 1.0
+
+
+def test_a_document_is_read_from_its_first_word(private_data_dir):
+    store = PersonalModel(
+        mix=fit.MixParameters(beta=(100.0, 5.0, 2.0), diversity=True, affinity=0.5)
+    )
+    store.learn_text("Segue o documento em anexo para a reunião.\n" * 20)
+    assert store.recent_seen("") == (0, 0)
+    assert store.affinity("") == pytest.approx(START_SHARE * 0.5)  # nothing typed: the prior
+    assert store.recent_seen("Segue o documento em anexo ") == (5, 5)  # "Segue" is not cut
+    long_text = "O time venceu o jogo de ontem por dois gols a zero. " * 10
+    assert store.recent_seen(long_text + "Segue o documento em anexo ") == (5, 30)

@@ -31,11 +31,15 @@ import numpy as np
 
 ORDERS = 3  # the user's words, one-word contexts, two-word contexts
 BUCKET_EDGES = (1.0, 2.0, 4.0, 8.0, 16.0, 64.0)  # c(h) buckets: 0, [1, 2), ..., [64, inf)
-# Text covered half as well as the store's held-out slice trusts it a quarter as much. Fitted
-# by held-out likelihood (benchmarks/fit_trust.py: a store of 100k words of juridico, the
-# validation splits of juridico and six other sources, each weighing the same; 2 was best of
-# 0-12, 3 within 0.001 nat; results/fit_trust.json).
+# Text covered half as well as the store's held-out slice trusts it a quarter as much, and a
+# document's first words are taken as half as like the store as its slice (`text_affinity`).
+# Both fitted by held-out likelihood (benchmarks/fit_trust.py: a store of 100k words of
+# juridico; the validation documents of juridico and six other sources, each typed from its
+# start, each source weighing the same): power 2 and share 0.5 were best of 0-12 and 0-1
+# (results/fit_trust.json).
 TRUST_POWER = 2.0
+START_SHARE = 0.5
+RECENT_PRIOR = 5.0  # a text's affinity: its first words weigh against this many of the prior's
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,15 @@ class MixParameters:
         if not self.affinity or affinity is None:
             return 1.0
         return np.minimum(1.0, np.divide(affinity, self.affinity)) ** power
+
+    def text_affinity(
+        self, seen: int | np.ndarray, words: int | np.ndarray, start_share: float = START_SHARE
+    ) -> float | np.ndarray:
+        """The affinity of a text whose last `words` words the store had seen `seen` of after
+        their two-word context (arrays of them when fitting), pulled toward `start_share` of
+        the store's own while there are few: a document's first words say little yet."""
+        prior = RECENT_PRIOR * start_share * self.affinity
+        return (seen + prior) / (words + RECENT_PRIOR)
 
     def weights(self, totals: Sequence[float], types: Sequence[int]) -> np.ndarray:
         """(λ_model, λ_word, λ_one, λ_two) for a context whose orders saw `totals` words,

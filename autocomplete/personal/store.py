@@ -66,7 +66,6 @@ CACHED_PREFIXES = 1024  # typed prefixes whose completions stay in memory (one l
 CACHE_KIB = 32_768  # SQLite's page cache: a bounded store's hot pages stay in memory
 REFRESHED_WORDS = 500  # after learning more distinct words than this, re-read them all lazily
 RECENT_WORDS = 30  # the text's last words, read for how like the store it is (`affinity`)
-RECENT_PRIOR = 5.0  # before that many words, the store's own held-out share is assumed
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ngrams (
     context TEXT NOT NULL,      -- '' for single words, 'em' or 'documento em' before the word
@@ -175,8 +174,10 @@ class PersonalModel:
         path: Path | None = None,
         max_bytes: int = MAX_STORE_BYTES,
         mix: MixParameters | None = None,
+        cache_kib: int = CACHE_KIB,
     ):
         self.path = Path(path) if path is not None else default_path()
+        self.cache_kib = cache_kib  # SQLite's page cache
         # How the user's orders are blended (engine/mixer.MixParameters): given, else the
         # store's own fit (personal/fit.fit_store) once it has one, else the shipped one.
         self._given_mix = mix
@@ -190,7 +191,7 @@ class PersonalModel:
         self._blocked: set[str] = set()
         self._context = lru_cache(maxsize=CACHED_CONTEXTS)(self._read_context)
         self._prefix = lru_cache(maxsize=CACHED_PREFIXES)(self._read_prefix)
-        self._affinity = lru_cache(maxsize=8)(self._read_affinity)
+        self._recent_seen = lru_cache(maxsize=8)(self._read_recent_seen)
         self._data_version: int | None = None  # PRAGMA data_version when last read
         self._connection: sqlite3.Connection | None = self._connect()
 
@@ -236,7 +237,7 @@ class PersonalModel:
                 connection.create_function("pow", 2, math.pow, deterministic=True)
             connection.executescript(SCHEMA + holdout.SCHEMA)
             connection.execute("PRAGMA temp_store = MEMORY")  # what is learned, staged
-            connection.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            connection.execute(f"PRAGMA cache_size = -{self.cache_kib}")
             # A bad page deep inside a table passes a plain query: check every page.
             (verdict,) = connection.execute("PRAGMA quick_check(1)").fetchone()
             if verdict != "ok":
@@ -290,7 +291,7 @@ class PersonalModel:
         """Drop what was derived from the store's counts, after they changed."""
         self._context.cache_clear()
         self._prefix.cache_clear()
-        self._affinity.cache_clear()
+        self._recent_seen.cache_clear()
 
     def _read_context(self, context: str) -> _Context:
         counts = dict(self._connection.execute(COUNTS_AFTER, (time.time(), context)))
@@ -507,7 +508,7 @@ class PersonalModel:
             else:
                 self._refresh(words)
             self._sync()
-            # The pages the import wrote fill the page cache (CACHE_KIB); suggestions read
+            # The pages the import wrote fill the page cache (cache_kib); suggestions read
             # a few hot ones back, so a big import does not keep the rest resident.
             self._connection.execute("PRAGMA shrink_memory")
 
@@ -636,24 +637,30 @@ class PersonalModel:
         return (levels[2].counts, levels[2].total) if levels else ({}, 0.0)
 
     def affinity(self, text: str) -> float | None:
-        """The share of the last RECENT_WORDS words of `text` that the store had seen after
-        their two-word context (engine/mixer.MixParameters.trust), pulled toward the store's
-        own held-out share while there are few; None when the mix does not use it."""
+        """How like the store the end of `text` is (engine/mixer.MixParameters.trust and
+        text_affinity); None when the mix does not use it."""
+        recent = self.recent_seen(text)
+        return None if recent is None else self.mix.text_affinity(*recent)
+
+    def recent_seen(self, text: str) -> tuple[int, int] | None:
+        """(how many of the last RECENT_WORDS words of `text` the store had seen after their
+        two-word context, how many words were read); None when the mix does not use it."""
         if not self.mix.affinity or self._connection is None:
             return None
         end = max(text.rfind(" "), text.rfind("\n")) + 1  # not the word being typed
+        start = max(0, end - RECENT_WORDS * 12)
         # The same window for every letter of a word: read once (cached).
-        return self._affinity(text[max(0, end - RECENT_WORDS * 12) : end])
+        return self._recent_seen(text[start:end], cut=start > 0)
 
-    def _read_affinity(self, window: str) -> float:
-        cut = window.find(" ") + 1  # the window's first word may be cut
-        recent = words_in_context(window[cut:])[-RECENT_WORDS:]
-        hits = 0
+    def _read_recent_seen(self, window: str, cut: bool) -> tuple[int, int]:
+        first = window.find(" ") + 1 if cut else 0  # the window's first word may be cut
+        recent = words_in_context(window[first:])[-RECENT_WORDS:]
+        seen = 0
         with self._lock:
             for key, word in recent:
                 with contextlib.suppress(sqlite3.Error):
-                    hits += self._context(key).counts.get(word, 0.0) > 0
-        return (hits + RECENT_PRIOR * self.mix.affinity) / (len(recent) + RECENT_PRIOR)
+                    seen += self._context(key).counts.get(word, 0.0) > 0
+        return seen, len(recent)
 
     def completions(self, folded_prefix: str, tokens_before: list[str] | None = None) -> list[str]:
         """Learned words whose folded spelling starts with `folded_prefix`: the
