@@ -9,6 +9,7 @@ python -m autocomplete.learn --forget            # erase everything learned (ask
 from __future__ import annotations
 
 import argparse
+import ctypes
 import sqlite3
 import sys
 from pathlib import Path
@@ -21,6 +22,11 @@ from autocomplete.text_files import ReadReport, iter_documents
 
 SHOWN_NEW_WORDS = 10  # new words named after "learned N words"
 PIECE_CHARS = 500_000  # a big file is read this much at a time, never whole
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter (malloc.h)
+MMAP_THRESHOLD_BYTES = 4 * 1024 * 1024  # blocks this big come from, and go back to, the system
+# The store's page cache here: the fit reads the held-out slice's contexts once, and a cache
+# the editor's size would keep them all (a 50 MB import: 5 MB less at the peak, as fast).
+LEARN_CACHE_KIB = 2_048
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     if bad:  # before anything is stored: a rerun with the typo fixed counts nothing twice
         print(f"error: nothing learned; cannot learn from {', '.join(bad)}", file=sys.stderr)
         return 2
-    personal = PersonalModel()
+    personal = PersonalModel(cache_kib=LEARN_CACHE_KIB)
     try:
         return _run(args, personal)
     except (AutocompleteError, sqlite3.Error, OSError) as error:
@@ -134,7 +140,23 @@ def _fit(personal: PersonalModel) -> None:
             print(f"mix fitted on the paragraphs set aside: beta {beta}")
 
 
+def _glibc() -> ctypes.CDLL | None:
+    """The C library's allocator controls where it is glibc's (Linux), else None."""
+    try:
+        libc = ctypes.CDLL(None)
+    except (OSError, TypeError):  # Windows: no C library loaded by name None
+        return None
+    return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+
+
 def _learn(personal: PersonalModel, paths: list[str]) -> None:
+    libc = _glibc()
+    if libc is not None:
+        # Counting makes and frees arrays of tens of MB. After the first is freed, glibc raises
+        # its mmap threshold and keeps the later ones in a heap it cannot shrink; a fixed one
+        # gives each back when freed (a 50 MB import: peak 157 -> 145-150 MB; 128 KiB instead
+        # of 4 MiB was 4% slower for no less memory).
+        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
     known = personal.words()
     learned = 0
     for path in paths:
@@ -147,6 +169,8 @@ def _learn(personal: PersonalModel, paths: list[str]) -> None:
         plural = "" if report.files == 1 else "s"
         files = f"{report.files:,} file{plural}, " if Path(path).is_dir() else ""
         print(f"{path}: {files}{words:,} words stored")
+    if libc is not None:
+        libc.malloc_trim(0)  # the counting's small objects, freed, before the fit loads the model
     _fit(personal)
     new = sorted(personal.words() - known)
     if not new:
