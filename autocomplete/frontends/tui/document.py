@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from time import perf_counter
 
@@ -181,12 +182,13 @@ class KeptCopy:
         while self._adopted:
             recovery.discard(self._adopted.pop())
 
-    def write(self, lines: list[str], edits: int) -> Awaitable[str | None]:
-        """Begin keeping `lines` (after `edits` changes); `writing` is true until it ends.
-        The awaitable gives the reason to tell the user when writes begin to fail, else None.
-        """
+    def write(self, lines: list[str], edits: int) -> Callable[[], Awaitable[str | None]]:
+        """The write that keeps `lines` (after `edits` changes), for a worker to run;
+        `writing` is true from now until it ends. It gives the reason to tell the user when
+        writes begin to fail, else None. Nothing is started here: a worker that never runs
+        (the app closing) leaves no coroutine behind."""
         self.writing = True
-        return self._write(self.copy, lines, edits)
+        return partial(self._write, self.copy, lines, edits)
 
     async def _write(self, copy: RecoveryCopy, lines: list[str], edits: int) -> str | None:
         started = perf_counter()

@@ -175,17 +175,17 @@ class Recovering:
         self._timer = None
         # The lines as they are now (copying the list is ~1 ms for 20 MB; the strings are
         # immutable): the worker thread joins and encodes them while typing goes on.
-        written = kept.write(list(editor.document.lines), self.document.edits)
+        write = kept.write(list(editor.document.lines), self.document.edits)
         # A description of its own: Textual's default repr()s the arguments, all 20 MB of them.
         self.app.run_worker(
-            self._write(written),
+            partial(self._write, write),
             name="_write_recovery",
             group="recovery",
             description="recovery copy",
         )
 
-    async def _write(self, written: Awaitable[str | None]) -> None:
-        failure = await written
+    async def _write(self, write: Callable[[], Awaitable[str | None]]) -> None:
+        failure = await write()
         if failure is not None:
             self.app.notify(
                 failure, title="Sem cópia de recuperação", severity="warning", timeout=10
