@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
             store, as_text(split_of(args.learned, args.corpus), "train", args.learn_words)
         )
         parameters = store.mix
+        if not parameters.affinity:  # the shipped mix: no affinity, nothing to scale
+            sys.exit(f"the store got no fit of its own from {args.learn_words:,} words: give more")
         events, seen = {}, {}
         for name, typed in texts.items():
             events[name] = functools.reduce(
@@ -80,7 +82,10 @@ def main(argv: list[str] | None = None) -> int:
                     for text in typed
                     for before, _ in fit.held_out_words(text)
                 ]
-            ).reshape(-1, 2)[: len(events[name])]
+            ).reshape(-1, 2)
+            # collect reads every word of held_out_words while the store holds counts: the
+            # rows pair up, document after document (a slice would silently shift them).
+            assert len(seen[name]) == len(events[name]), name
             print(f"{name}: {len(typed)} documents, {len(events[name])} words", file=sys.stderr)
         store.close()
 
