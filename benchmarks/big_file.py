@@ -17,6 +17,9 @@ for each of this checkout and REF (exported with `git archive`, default main) an
 - suggestion in the app: from the edit to the suggestions reaching the widgets, as the
   editor logs them (AUTOCOMPLETE_LATENCY_LOG);
 - quit prompt: from Ctrl+Q until the "unsaved changes" question is on screen.
+With --plain, the same for Textual's own TextArea alone in an app of nothing else (lines
+wrapped, as in the editor): the floor a keystroke's frame stands on before the editor adds
+suggestions, its bar and status line.
 Medians over `--runs`; p50/p95 over all keystrokes of all runs.
 """
 
@@ -44,22 +47,13 @@ SIZE = (100, 30)
 # Typed at each end of the file, Enter (the newline) included: it splits a line there.
 TEXT = "Bom dia, equipe. Segue em anexo o relatório da reunião de ontem;\npeço que leiam tudo. "
 QUESTION = "alterações não salvas"
-# Run by tmux in the checkout (`python -c` imports from the working directory first): the
-# editor with the cursor put at the start or the end of the file, not blinking, no learning.
-CHILD = """
-import sys
-from pathlib import Path
+# The time from the App receiving a key to the output of its frame, appended to a file: one
+# hook for both children below.
+TIMED = """
 from time import perf_counter
 from textual import events
-from autocomplete.frontends.tui import app
-from autocomplete.frontends.tui.app import EditorApp, EditorOptions
-from autocomplete.frontends.tui.editor import SuggestingEditor
-from autocomplete.frontends.tui.files import read_document
 
-path, where, log, frames = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
-
-class Placed(EditorApp):
-    CSS_PATH = str(Path(app.__file__).with_name("app.tcss"))  # not beside this script
+class Timed:
     key_at = None  # when the App got the key whose frame is not written yet
 
     async def on_event(self, event: events.Event) -> None:
@@ -73,6 +67,24 @@ class Placed(EditorApp):
             with frames.open("a") as file:  # from the key's arrival to its frame's output
                 file.write(f"{(perf_counter() - self.key_at) * 1000:.3f}\\n")
             self.key_at = None
+"""
+# Run by tmux in the checkout (`python -c` imports from the working directory first): the
+# editor with the cursor put at the start or the end of the file, not blinking, no learning.
+CHILD = (
+    """
+import sys
+from pathlib import Path
+from autocomplete.frontends.tui import app
+from autocomplete.frontends.tui.app import EditorApp, EditorOptions
+from autocomplete.frontends.tui.editor import SuggestingEditor
+from autocomplete.frontends.tui.files import read_document
+
+path, where, log, frames = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
+"""
+    + TIMED
+    + """
+class Placed(Timed, EditorApp):
+    CSS_PATH = str(Path(app.__file__).with_name("app.tcss"))  # not beside this script
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.place)
@@ -85,6 +97,42 @@ class Placed(EditorApp):
 options = EditorOptions(path=path, learn=False, latency_log=log)
 Placed(options, read_document(path)).run()
 """
+)
+# --plain: Textual's own text area alone, wrapping lines as the editor does, in an app of
+# nothing else: no suggestions, no bar. What a keystroke costs before the editor adds to it.
+PLAIN = (
+    """
+import sys
+from pathlib import Path
+from textual.app import App
+from textual.widgets import TextArea
+
+path, where, frames = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[4])
+"""
+    + TIMED
+    + """
+class Plain(Timed, App):
+    def compose(self):
+        yield TextArea(path.read_text(encoding="utf-8"), soft_wrap=True)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.place)
+
+    def place(self) -> None:
+        area = self.query_one(TextArea)
+        area.cursor_blink = False
+        area.move_cursor(area.document.end if where == "end" else (0, 0), center=True)
+
+Plain().run()
+"""
+)
+
+
+@dataclass
+class Setup:
+    checkout: Path
+    keys: int
+    editor: bool = True  # False: Textual's text area alone (PLAIN)
 
 
 @dataclass
@@ -159,11 +207,13 @@ def export(ref: str, folder: Path) -> Path:
     return folder
 
 
-def run_editor(checkout: Path, path: Path, where: str, keys: int, figures: Figures) -> None:
+def run_editor(setup: Setup, path: Path, where: str, figures: Figures) -> None:
+    checkout, keys = setup.checkout, setup.keys
     work = Path(tempfile.mkdtemp(prefix="big-file-run-"))
     log, frames = work / "latency.log", work / "frames.log"
     session = f"big-file-{os.getpid()}"
-    command = shlex.join([sys.executable, "-c", CHILD, str(path), where, str(log), str(frames)])
+    child = CHILD if setup.editor else PLAIN
+    command = shlex.join([sys.executable, "-c", child, str(path), where, str(log), str(frames)])
     first_line = path.open(encoding="utf-8").readline()[:40]
     for attempt in range(3):  # the server of the last session killed may still be exiting
         started = time.perf_counter()
@@ -186,7 +236,7 @@ def run_editor(checkout: Path, path: Path, where: str, keys: int, figures: Figur
             figures.opens.append(shown)
         # The model has loaded once the status bar names it (the bar may stay empty).
         loaded = lambda s: "modelo:" in s and "carregando" not in s  # noqa: E731
-        if wait_until(session, loaded, timeout=300) is None:
+        if setup.editor and wait_until(session, loaded, timeout=300) is None:
             raise SystemExit(f"the model never loaded:\n{screen(session)}")
         settled(session, quiet=1.0)
         log.write_text("")
@@ -203,8 +253,11 @@ def run_editor(checkout: Path, path: Path, where: str, keys: int, figures: Figur
                 if character == "\n":
                     figures.enters.append(echo * 1000)
         settled(session)
-        figures.in_app += [float(line) for line in log.read_text().split()]
+        if setup.editor:
+            figures.in_app += [float(line) for line in log.read_text().split()]
         figures.frames.setdefault(where, []).extend(map(float, frames.read_text().split()))
+        if not setup.editor:
+            return  # no unsaved-changes question to wait for
         sent = time.perf_counter()
         tmux("send-keys", "-t", session, "C-q")
         asked = wait_until(session, lambda s: QUESTION in s, 60, sent)
@@ -233,7 +286,8 @@ def report(name: str, figures: Figures) -> None:
     if figures.enters:
         print(f"    Enter to screen: p50 {statistics.median(figures.enters):7.1f} ms, "
               f"max {max(figures.enters):7.1f} ms (n={len(figures.enters)})")  # fmt: skip
-    print(f"    suggestion in the app:  {percentiles(figures.in_app)}")
+    if figures.in_app:
+        print(f"    suggestion in the app:  {percentiles(figures.in_app)}")
     if figures.quits:
         print(f"    quit prompt:          {statistics.median(figures.quits) * 1000:.0f} ms")
 
@@ -244,6 +298,9 @@ def main() -> int:
     parser.add_argument("--keys", type=int, default=100, help="characters typed at each end")
     parser.add_argument("--baseline-keys", type=int, default=15, help="the same, baseline")
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--plain", action="store_true", help="also Textual's own text area alone (the floor)"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="big-file-") as folder:
@@ -253,18 +310,21 @@ def main() -> int:
         lines = big.read_text(encoding="utf-8").count("\n")
         print(f"big file: {big.stat().st_size / 1e6:.1f} MB, {lines} lines; small file: "
               f"{small.stat().st_size / 1e3:.0f} kB; terminal {SIZE[0]}x{SIZE[1]}")  # fmt: skip
-        checkouts = {
-            f"baseline {args.baseline}": (export(args.baseline, Path(folder, "baseline")),
-                                          args.baseline_keys),
-            "this checkout": (REPO, args.keys),
-        }  # fmt: skip
+        setups = {
+            f"baseline {args.baseline}": Setup(
+                export(args.baseline, Path(folder, "baseline")), args.baseline_keys
+            ),
+            "this checkout": Setup(REPO, args.keys),
+        }
+        if args.plain:
+            setups["Textual's TextArea alone"] = Setup(REPO, args.keys, editor=False)
         for path in (big, small):
             print(f"{path.name} ({path.stat().st_size / 1e6:.2f} MB)")
-            for name, (checkout, keys) in checkouts.items():
+            for name, setup in setups.items():
                 figures = Figures()
                 for _ in range(args.runs):
                     for where in ("start", "end"):
-                        run_editor(checkout, path, where, keys, figures)
+                        run_editor(setup, path, where, figures)
                 report(name, figures)
     return 0
 

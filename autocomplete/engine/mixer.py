@@ -32,13 +32,14 @@ import numpy as np
 ORDERS = 3  # the user's words, one-word contexts, two-word contexts
 BUCKET_EDGES = (1.0, 2.0, 4.0, 8.0, 16.0, 64.0)  # c(h) buckets: 0, [1, 2), ..., [64, inf)
 # Text covered half as well as the store's held-out slice trusts it a quarter as much, and a
-# document's first words are taken as half as like the store as its slice (`text_affinity`).
-# Both fitted by held-out likelihood (benchmarks/fit_trust.py: a store of 100k words of
-# juridico; the validation documents of juridico and six other sources, each typed from its
-# start, each source weighing the same): power 2 and share 0.5 were best of 0-12 and 0-1
+# document's first words are taken as 0.3 times as like the store as its slice
+# (`text_affinity`). Both fitted by held-out likelihood (benchmarks/fit_trust.py: a store of
+# 100k words of juridico; the validation documents of juridico and six other sources, each
+# typed from its start, each word scored at each offer, before and after its first letters,
+# each source weighing the same): power 2 and share 0.3 were best of 0-12 and 0-1
 # (results/fit_trust.json).
 TRUST_POWER = 2.0
-START_SHARE = 0.5
+START_SHARE = 0.3
 RECENT_PRIOR = 5.0  # a text's affinity: its first words weigh against this many of the prior's
 
 

@@ -327,7 +327,7 @@ class Suggester:
             return Suggestions()
         if self.document_cache is not None:
             self.document_cache.read(query.context, after)
-        result = self._ranked(query, self._reading(query), k)
+        result = self._ranked(query, self.reading(query), k)
         self._last_suggested = text, result
         return result
 
@@ -394,8 +394,9 @@ class Suggester:
             self._read(query.context)
             return query.with_ids(self._last_ids)
 
-    def _reading(self, query: Query) -> Reading:
-        """The model's distribution after the query, and its probability of the typed part."""
+    def reading(self, query: Query) -> Reading:
+        """The model's distribution after the query, and its probability of the typed part
+        (what every source reads: benchmarks/fit_trust.py reads it as they do)."""
         log_probs = self.next_word_log_probs(query.context)  # cached by `query`
         if not query.partial:
             return Reading(log_probs)

@@ -155,6 +155,13 @@ def log_likelihood(
 ) -> float:
     """Mean natural log-probability of the held-out words under the mix, the counts' weights
     scaled by `trust` at each word (MixParameters.trust; 1: as fitted)."""
+    return _mean_log(mix_weights(parameters, events, trust), events)
+
+
+def mix_weights(
+    parameters: MixParameters, events: Events, trust: np.ndarray | float = 1.0
+) -> np.ndarray:
+    """(n, 4) `MixParameters.weights` of every event, the counts' scaled by `trust`."""
     if parameters.kind == "buckets":
         weights = np.array(
             [parameters.weights(t, k) for t, k in zip(events.totals, events.types, strict=True)]
@@ -163,7 +170,7 @@ def log_likelihood(
         weights = _dirichlet_weights(parameters, events)
     weights[:, 1:] *= np.reshape(trust, (-1, 1))
     weights[:, 0] = 1.0 - weights[:, 1:].sum(axis=1)
-    return _mean_log(weights, events)
+    return weights
 
 
 def _dirichlet_weights(parameters: MixParameters, events: Events) -> np.ndarray:
