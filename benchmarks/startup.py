@@ -19,6 +19,8 @@ Per setup, medians over the runs of:
 - editor: `python -m autocomplete` in a detached tmux window, from launch until the window is
   drawn (its first paint) and until the suggestion bar first shows words, and the editor's
   resident memory then;
+- a plain Textual app (its own text area, nothing else) in the same window, from launch until
+  drawn: the floor under the editor's window;
 - keystrokes (warm): `suggest` after every character of a paragraph typed into a loaded
   Suggester, p50/p95 per keystroke (one process per run, the personal vocabulary off).
 The personal vocabulary and recovery copies go to an empty temporary folder. Every child
@@ -34,11 +36,13 @@ import argparse
 import json
 import os
 import re
+import shlex
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,6 +98,18 @@ suggester.suggest({prompt!r})
 step("step: first suggestion (s)")
 print(json.dumps(steps))
 """
+# The floor under the editor's window: Textual's own text area in an app of nothing else,
+# launched the same way (`plain Textual app drawn`).
+PLAIN = """
+from textual.app import App
+from textual.widgets import TextArea
+
+class Plain(App):
+    def compose(self):
+        yield TextArea({prompt!r}, soft_wrap=True)
+
+Plain().run()
+"""
 CACHED_BYTECODE = {"PYTHONDONTWRITEBYTECODE": ""}  # empty: Python writes and reads its cache
 SLOT = re.compile(r"(?:^|\s)1 \S+")
 
@@ -145,32 +161,63 @@ def resident_mb(pid: int) -> float:
 
 
 def time_editor(setup: Setup, folder: Path, env: dict[str, str]) -> None:
-    session = f"startup-{os.getpid()}"
     command = [sys.executable, "-m", "autocomplete", str(folder / "nota.txt")]
     if setup.checkpoint:
         command += ["--checkpoint", str(setup.checkpoint)]
+    drawn = None
+
+    def done(lines: list[str], session: str, now: float) -> bool:
+        nonlocal drawn
+        if drawn is None and any(line.strip() for line in lines):
+            drawn = now
+        if len(lines) < 3 or not SLOT.search(lines[-3]):
+            return False
+        setup.add("editor drawn (s)", drawn if drawn is not None else now)
+        setup.add("editor first suggestion (s)", now)
+        pid = int(tmux("display-message", "-p", "-t", session, "#{pane_pid}"))
+        setup.add("editor resident memory (MB)", resident_mb(pid))
+        return True
+
+    in_tmux(setup, " ".join(command), env, done, "the editor showed no suggestion")
+
+
+def time_plain_textual(setup: Setup, env: dict[str, str]) -> None:
+    """`PLAIN` from launch until its text is drawn."""
+    command = shlex.join([sys.executable, "-c", PLAIN.format(prompt=PROMPT)])
+
+    def done(lines: list[str], session: str, now: float) -> bool:
+        if not any(PROMPT.strip() in line for line in lines):
+            return False
+        setup.add("plain Textual app drawn (s)", now)
+        return True
+
+    in_tmux(setup, command, env, done, "the plain Textual app drew nothing")
+
+
+def in_tmux(
+    setup: Setup,
+    command: str,
+    env: dict[str, str],
+    done: Callable[[list[str], str, float], bool],
+    failure: str,
+) -> None:
+    """Run `command` in a detached tmux window of 100x30 and poll its screen every 5 ms until
+    `done(its lines, the session, seconds since launch)`."""
+    session = f"startup-{os.getpid()}"
     data = env["AUTOCOMPLETE_DATA_DIR"]
     launched = time.perf_counter()
     tmux(
         "new-session", "-d", "-s", session, "-x", "100", "-y", "30", "-c", str(setup.tree),
         "-e", f"AUTOCOMPLETE_DATA_DIR={data}",
-        *(f"-e{name}={value}" for name, value in CACHED_BYTECODE.items()), " ".join(command),
+        *(f"-e{name}={value}" for name, value in CACHED_BYTECODE.items()), command,
     )  # fmt: skip
     try:
-        drawn = None
         while time.perf_counter() - launched < 60:
             lines = tmux("capture-pane", "-p", "-t", session).splitlines()
-            now = time.perf_counter() - launched
-            if drawn is None and any(line.strip() for line in lines):
-                drawn = now
-            if len(lines) >= 3 and SLOT.search(lines[-3]):
-                setup.add("editor drawn (s)", drawn if drawn is not None else now)
-                setup.add("editor first suggestion (s)", now)
-                pid = int(tmux("display-message", "-p", "-t", session, "#{pane_pid}"))
-                setup.add("editor resident memory (MB)", resident_mb(pid))
+            if done(lines, session, time.perf_counter() - launched):
                 return
             time.sleep(0.005)
-        raise SystemExit(f"{setup.name}: the editor showed no suggestion within 60 s")
+        raise SystemExit(f"{setup.name}: {failure} within 60 s")
     finally:
         tmux("kill-session", "-t", session)
 
@@ -191,6 +238,7 @@ def run_once(setup: Setup) -> None:
         for step, seconds in json.loads(output).items():
             setup.add(step, seconds)
         time_editor(setup, Path(folder), env)
+        time_plain_textual(setup, env)
         _, _, output = run_child(setup, TYPING.format(checkpoint=checkpoint, text=TEXT), env)
         result = json.loads(output)
         times = result["times"]

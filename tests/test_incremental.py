@@ -6,7 +6,7 @@ import pytest
 
 from autocomplete import Suggester
 from autocomplete.engine import inference_file
-from autocomplete.engine.incremental import IncrementalNetwork
+from autocomplete.engine.incremental import DISTRIBUTIONS_KEPT, IncrementalNetwork
 from autocomplete.engine.query import context_ids
 from autocomplete.engine.runtime import Network
 
@@ -39,6 +39,20 @@ def test_looking_ahead_and_back_reuses_the_cached_states(loaded, monkeypatch):
     np.testing.assert_allclose(two_ahead, fresh.next_log_probs([*ids, first, second]), atol=1e-6)
     with pytest.raises(ValueError, match="read-only"):
         back[0] = 0.0
+
+
+def test_only_the_latest_distributions_are_kept_and_older_ones_come_back_the_same(loaded):
+    model = IncrementalNetwork(loaded.model)
+    text = "Segue documento em anexo com o relatório da reunião de ontem e a ata "
+    ends = [end + 1 for end, character in enumerate(text) if character == " "]
+    contexts = [context_ids(loaded.tokenizer, text[:end]) for end in ends]
+    first = model.next_log_probs(contexts[1]).copy()
+    for ids in contexts[2:]:
+        model.next_log_probs(ids)
+    kept = [position for position in model._history if position.log_probs is not None]
+    assert len(model._history) > DISTRIBUTIONS_KEPT == len(kept)
+    again = model.next_log_probs(contexts[1])  # its distribution let go: computed again
+    np.testing.assert_allclose(again, first, atol=1e-6)
 
 
 def test_the_suggester_delegates_to_its_model(loaded):

@@ -79,7 +79,23 @@ def test_unaccented_words_are_read_as_their_accented_form():
 
 
 @pytest.mark.parametrize(
-    "words", [[], [""], ["Você", "NÃO", "", "ação", "İstanbul", "ΟΔΟΣ", "e-mail"]]
+    "words",
+    [[], [""], ["Você", "NÃO", "", "ação", "İstanbul", "ΟΔΟΣ", "e-mail", "casa", "2024", "Ok"]],
 )
 def test_folding_a_list_at_once_folds_each_word(words):
     assert fold_all(words) == [fold(word) for word in words]
+
+
+def test_a_word_that_folds_to_itself_is_not_copied():
+    words = ["casa", "e-mail", "ação", "Rio"]
+    folded = fold_all(words)
+    assert [a is b for a, b in zip(folded, words, strict=True)] == [True, True, False, False]
+
+
+def test_the_tokenizer_encodes_after_letting_its_processor_go():
+    tokenizer = Tokenizer.train(SENTENCES, vocab_size=40)
+    served = Tokenizer(tokenizer.model_bytes, {})  # as a model file is read: no processor kept
+    assert "processor" not in vars(served)
+    assert served.encode_sentences(["Não sei."]).tolist() == (
+        tokenizer.encode_sentences(["Não sei."]).tolist()
+    )
