@@ -1,5 +1,8 @@
 """The completion lexicon: building it, storing it in a checkpoint, completing with it."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 import torch
@@ -147,6 +150,25 @@ def test_a_word_outside_the_vocabulary_completes_from_the_lexicon(loaded, common
     assert suggester.suggest("Preciso de ajuda com o meu Comput")[0].word == "Computador"
     assert suggester.suggest("COMPUT")[0].word == "COMPUTADOR"
     assert suggester.suggest("Trabalho com computac")[0].word == "computação"  # accents fold
+
+
+def test_threads_asking_at_once_get_the_lexicon_words_from_one_index(loaded, common_words):
+    """The first completions build the lexicon's index (and let the lexicon go) while other
+    threads may ask too: each gets what one thread alone gets."""
+    log_probs = np.log(np.full(len(loaded.tokenizer), 1e-4))
+    alone = with_lexicon(loaded, common_words).words.lexicon_completions("comput", log_probs, 1, 3)
+    index = with_lexicon(loaded, common_words).words
+    barrier = threading.Barrier(4)
+
+    def complete(_) -> dict[str, float]:
+        barrier.wait()
+        return index.lexicon_completions("comput", log_probs, 1, 3)
+
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(complete, range(4)))
+    assert "computador" in alone
+    assert together == [alone] * 4
+    assert index.lexicon_completions("comput", log_probs, 1, 3) == alone
 
 
 def test_unknown_words_share_the_models_unknown_probability_by_frequency(loaded):

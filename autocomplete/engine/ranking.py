@@ -15,6 +15,7 @@ No torch here, so the baseline and text-only tools stay light to import.
 from __future__ import annotations
 
 import bisect
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -142,7 +143,9 @@ class WordIndex:
 
     def __init__(self, tokenizer: Tokenizer, lexicon: Lexicon | None = None):
         self.tokenizer = tokenizer
-        self._lexicon = lexicon
+        self._lexicon = lexicon  # until indexed (`_unknown`)
+        self._unknown_words: _UnknownWords | None = None
+        self._indexing = threading.Lock()
         words = tokenizer.words
         suggestable = [
             i not in SPECIAL_IDS and is_word(w) and not w.isdigit() for i, w in enumerate(words)
@@ -157,11 +160,16 @@ class WordIndex:
         candidates = sorted(self._next_word_ids.tolist(), key=folded.__getitem__)
         return np.array(candidates, dtype=np.int64), [folded[i] for i in candidates]
 
-    @cached_property
+    @property
     def _unknown(self) -> _UnknownWords | None:
-        if self._lexicon is None:
-            return None
-        return _UnknownWords.build(self._lexicon, self.tokenizer)
+        """The lexicon's words outside the vocabulary, indexed on first use. The lexicon is let
+        go then: the rest of its words (two thirds, 2 MB) are never read again."""
+        if self._lexicon is not None:
+            with self._indexing:
+                if self._lexicon is not None:  # not indexed by another thread meanwhile
+                    self._unknown_words = _UnknownWords.build(self._lexicon, self.tokenizer)
+                    self._lexicon = None
+        return self._unknown_words
 
     def next_words(self, log_probs: np.ndarray, k: int) -> dict[str, float]:
         """The k likeliest next words and their probabilities."""
