@@ -18,7 +18,7 @@ Per setup, medians over the runs of:
   Suggester with the personal store, the first suggestion;
 - editor: `python -m autocomplete` in a detached tmux window, from launch until the window is
   drawn (its first paint) and until the suggestion bar first shows words, and the editor's
-  resident memory then;
+  resident memory then and after TEXT is typed into it, a key every 30 ms;
 - a plain Textual app (its own text area, nothing else) in the same window, from launch until
   drawn: the floor under the editor's window;
 - keystrokes (warm): `suggest` after every character of a paragraph typed into a loaded
@@ -176,6 +176,11 @@ def time_editor(setup: Setup, folder: Path, env: dict[str, str]) -> None:
         setup.add("editor first suggestion (s)", now)
         pid = int(tmux("display-message", "-p", "-t", session, "#{pane_pid}"))
         setup.add("editor resident memory (MB)", resident_mb(pid))
+        for character in TEXT:  # as a person types, a key every 30 ms
+            tmux("send-keys", "-t", session, "-l", character)
+            time.sleep(0.03)
+        time.sleep(1.0)  # the last key's suggestion and frame
+        setup.add("editor resident after typing TEXT (MB)", resident_mb(pid))
         return True
 
     in_tmux(setup, " ".join(command), env, done, "the editor showed no suggestion")
