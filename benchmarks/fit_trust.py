@@ -18,7 +18,9 @@ source weighing the same. A word is scored at each of its offers: with nothing o
 and again after its first and its first two letters (PREFIXES), as the editor completes it,
 by the mixer's rule for a prefix (engine/mixer.Mixer.mix: each source's share of the
 prefix), so that the trust is fitted for the completions too, where most keystrokes are
-saved. The best pair is the one to ship; the tables show what each did, next words alone too.
+saved. The best pair is the one to ship; the tables show what each did, next words alone too,
+and the best pair under which no other source falls below the model alone (what that costs
+the learned source).
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from autocomplete.userdata import ENVIRONMENT
 
 OTHER = ("agencia-brasil", "office-suporte", "bosque", "camara", "tatoeba", "registro")
 REGISTER = Path(__file__).resolve().parent.parent / "corpus"  # registro: the project's own
-POWERS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0)
+POWERS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0)
 SHARES = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
 PREFIXES = 2  # a word is scored again after each of its first letters, up to this many
 
@@ -162,6 +164,19 @@ def main(argv: list[str] | None = None) -> int:
         for key, row in scores.items()
     }
     best = max(grid, key=lambda pair: mean[pair]["every offer"])
+    # Learning must never make suggestions worse: the best pair under which no other source
+    # falls below the model alone (to the rounding of a millionth of a nat per offer).
+    alone = scores["model alone"]
+    never_below = [
+        pair
+        for pair in grid
+        if all(
+            scores[pair][name]["every offer"] >= alone[name]["every offer"] - 1e-6
+            for name in names
+            if name != args.learned
+        )
+    ]
+    safest = max(never_below, key=lambda pair: mean[pair]["every offer"], default=None)
     shipped = (TRUST_POWER, START_SHARE)
     print(f"store: {args.learned}, {learned['learned_words']:,} words, mix {parameters}")
     for objective in OBJECTIVES:
@@ -180,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
         f"best: power {best[0]:g}, start share {best[1]:g}": best,
         f"shipped: power {shipped[0]:g}, start share {shipped[1]:g}": shipped,
     }
+    if safest is not None:
+        label = f"best never below the model alone: power {safest[0]:g}, share {safest[1]:g}"
+        rows[label] = safest
     for objective in OBJECTIVES:
         print(f"\n{objective}: mean log-probability (perplexity) per source:")
         print("| | " + " | ".join(names) + " | mean |")
@@ -207,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
             "model_alone": scores["model alone"],
             "mean_log_prob": {f"power {p:g}, start share {s:g}": scores[p, s] for p, s in grid},
             "best": {"trust_power": best[0], "start_share": best[1], "objective": "every offer"},
+            "best_never_below_model_alone": (
+                {"trust_power": safest[0], "start_share": safest[1]} if safest else None
+            ),
         }
         args.json.write_text(json.dumps(report, indent=2) + "\n")
     return 0
