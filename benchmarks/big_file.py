@@ -47,14 +47,24 @@ SIZE = (100, 30)
 # Typed at each end of the file, Enter (the newline) included: it splits a line there.
 TEXT = "Bom dia, equipe. Segue em anexo o relatório da reunião de ontem;\npeço que leiam tudo. "
 QUESTION = "alterações não salvas"
-# The time from the App receiving a key to the output of its frame, appended to a file: one
-# hook for both children below.
-TIMED = """
+# What both children below share: the text area (`area`, a class) gets its cursor put at the
+# start or the end of the file, not blinking, and the time from the App receiving a key to
+# the output of its frame is appended to a file.
+HARNESS = """
 from time import perf_counter
 from textual import events
 
-class Timed:
+class Harness:
+    area = None  # the class of the app's text area
     key_at = None  # when the App got the key whose frame is not written yet
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.place)
+
+    def place(self) -> None:
+        area = self.query_one(self.area)
+        area.cursor_blink = False
+        area.move_cursor(area.document.end if where == "end" else (0, 0), center=True)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and self.key_at is None:
@@ -69,7 +79,7 @@ class Timed:
             self.key_at = None
 """
 # Run by tmux in the checkout (`python -c` imports from the working directory first): the
-# editor with the cursor put at the start or the end of the file, not blinking, no learning.
+# editor, no learning.
 CHILD = (
     """
 import sys
@@ -81,18 +91,11 @@ from autocomplete.frontends.tui.files import read_document
 
 path, where, log, frames = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
 """
-    + TIMED
+    + HARNESS
     + """
-class Placed(Timed, EditorApp):
+class Placed(Harness, EditorApp):
     CSS_PATH = str(Path(app.__file__).with_name("app.tcss"))  # not beside this script
-
-    def on_mount(self) -> None:
-        self.call_after_refresh(self.place)
-
-    def place(self) -> None:
-        editor = self.query_one(SuggestingEditor)
-        editor.cursor_blink = False
-        editor.move_cursor(editor.document.end if where == "end" else (0, 0), center=True)
+    area = SuggestingEditor
 
 options = EditorOptions(path=path, learn=False, latency_log=log)
 Placed(options, read_document(path)).run()
@@ -109,19 +112,13 @@ from textual.widgets import TextArea
 
 path, where, frames = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[4])
 """
-    + TIMED
+    + HARNESS
     + """
-class Plain(Timed, App):
+class Plain(Harness, App):
+    area = TextArea
+
     def compose(self):
         yield TextArea(path.read_text(encoding="utf-8"), soft_wrap=True)
-
-    def on_mount(self) -> None:
-        self.call_after_refresh(self.place)
-
-    def place(self) -> None:
-        area = self.query_one(TextArea)
-        area.cursor_blink = False
-        area.move_cursor(area.document.end if where == "end" else (0, 0), center=True)
 
 Plain().run()
 """

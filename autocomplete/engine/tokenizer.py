@@ -159,13 +159,13 @@ class Tokenizer:
         self.words[PAD_ID], self.words[UNK_ID], self.words[EOS_ID] = PAD, UNK, EOS
         self.ids: dict[str, int] = {word: i for i, word in enumerate(self.words)}
 
-    # The folded indexes are built on first use (a model loads faster without them); threads
-    # that race to build one build the same.
     @cached_property
     def processor(self) -> spm.SentencePieceProcessor:
         """For encoding whole texts (training, evaluation): built again when first needed."""
         return spm.SentencePieceProcessor(model_proto=self.model_bytes)
 
+    # The folded indexes are built on first use (a model loads faster without them); threads
+    # that race to build one build the same.
     @cached_property
     def folded_words(self) -> list[str]:
         return fold_all(self.words)
