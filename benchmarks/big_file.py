@@ -13,7 +13,7 @@ for each of this checkout and REF (exported with `git archive`, default main) an
   the text before it at the end);
 - key to its frame in the app: from the App receiving the key to the output of the next
   frame (what tmux and the polling add is left out), every key of both ends; and Enter's own
-  keystroke to screen;
+  keystroke to screen and frame;
 - suggestion in the app: from the edit to the suggestions reaching the widgets, as the
   editor logs them (AUTOCOMPLETE_LATENCY_LOG);
 - quit prompt: from Ctrl+Q until the "unsaved changes" question is on screen.
@@ -57,6 +57,7 @@ from textual import events
 class Harness:
     area = None  # the class of the app's text area
     key_at = None  # when the App got the key whose frame is not written yet
+    key = None  # and which key it was
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.place)
@@ -68,14 +69,14 @@ class Harness:
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and self.key_at is None:
-            self.key_at = perf_counter()
+            self.key_at, self.key = perf_counter(), event.key
         await super().on_event(event)
 
     def _display(self, screen, renderable) -> None:
         super()._display(screen, renderable)
         if renderable is not None and self.key_at is not None:
             with frames.open("a") as file:  # from the key's arrival to its frame's output
-                file.write(f"{(perf_counter() - self.key_at) * 1000:.3f}\\n")
+                file.write(f"{(perf_counter() - self.key_at) * 1000:.3f} {self.key}\\n")
             self.key_at = None
 """
 # Run by tmux in the checkout (`python -c` imports from the working directory first): the
@@ -138,6 +139,7 @@ class Figures:
     echoes: dict[str, list[float]] = field(default_factory=dict)
     enters: list[float] = field(default_factory=list)  # the echoes of Enter alone
     frames: dict[str, list[float]] = field(default_factory=dict)
+    enter_frames: list[float] = field(default_factory=list)  # Enter's own frames in the app
     in_app: list[float] = field(default_factory=list)
     quits: list[float] = field(default_factory=list)
 
@@ -252,7 +254,9 @@ def run_editor(setup: Setup, path: Path, where: str, figures: Figures) -> None:
         settled(session)
         if setup.editor:
             figures.in_app += [float(line) for line in log.read_text().split()]
-        figures.frames.setdefault(where, []).extend(map(float, frames.read_text().split()))
+        timed = [line.split() for line in frames.read_text().splitlines()]
+        figures.frames.setdefault(where, []).extend(float(ms) for ms, _ in timed)
+        figures.enter_frames += [float(ms) for ms, key in timed if key == "enter"]
         if not setup.editor:
             return  # no unsaved-changes question to wait for
         sent = time.perf_counter()
@@ -283,6 +287,9 @@ def report(name: str, figures: Figures) -> None:
     if figures.enters:
         print(f"    Enter to screen: p50 {statistics.median(figures.enters):7.1f} ms, "
               f"max {max(figures.enters):7.1f} ms (n={len(figures.enters)})")  # fmt: skip
+    if figures.enter_frames:
+        print(f"    Enter to its frame in the app: max {max(figures.enter_frames):7.1f} ms "
+              f"(n={len(figures.enter_frames)})")  # fmt: skip
     if figures.in_app:
         print(f"    suggestion in the app:  {percentiles(figures.in_app)}")
     if figures.quits:
