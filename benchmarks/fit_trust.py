@@ -251,8 +251,7 @@ def _score(
     P(word | it starts so) = [(1 - w) P_model(word) + w P_user(word)] / [(1 - w) P_model(prefix)
     + w P_user(prefix)], w the counts' weight (Mixer.mix)."""
     weights = fit.mix_weights(parameters, events, trust)
-    components = np.column_stack([events.model, events.user()])
-    next_word = np.log(np.maximum((weights * components).sum(axis=1), fit.FLOOR))
+    next_word = fit.word_log_probs(weights, events)
     model_weight, counts_weight = weights[:, :1], 1.0 - weights[:, :1]
     user_mass = completions.mass * completions.user  # P_user(word), over the words offered
     word = model_weight * events.model[:, None] + counts_weight * user_mass

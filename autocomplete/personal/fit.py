@@ -155,7 +155,7 @@ def log_likelihood(
 ) -> float:
     """Mean natural log-probability of the held-out words under the mix, the counts' weights
     scaled by `trust` at each word (MixParameters.trust; 1: as fitted)."""
-    return _mean_log(mix_weights(parameters, events, trust), events)
+    return float(word_log_probs(mix_weights(parameters, events, trust), events).mean())
 
 
 def mix_weights(
@@ -194,9 +194,10 @@ def _components(events: Events) -> np.ndarray:
     return np.column_stack([events.model, events.user()])
 
 
-def _mean_log(weights: np.ndarray, events: Events) -> float:
+def word_log_probs(weights: np.ndarray, events: Events) -> np.ndarray:
+    """(n,) the natural log-probability of each held-out word under the mix's `weights`."""
     probs = (weights * _components(events)).sum(axis=1)
-    return float(np.log(np.maximum(probs, FLOOR)).mean())
+    return np.log(np.maximum(probs, FLOOR))
 
 
 def fit_dirichlet(events: Events, diversity: bool = False) -> MixParameters:
