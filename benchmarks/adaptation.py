@@ -13,6 +13,8 @@ each typed from its start) of the learned source (same source) and of each other
 (another source), up to --max-words words each, with each configuration:
 
   bare               the shipped model alone
+  bare + cache       ... with the document cache: what learning adds in the editor, which
+                     always has the open document as a cache, is learned + cache against it
   learned            the model with the learned store, mixed by the store's own fit
   learned + cache    ... and the document cache (engine/document_cache: the words of the
                      document typed so far, its weight growing with them)
@@ -198,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
         results: dict = {"learned": {"source": args.learned, **store_stats}, "texts": {}}
         configs: dict[str, Callable[[], Suggester]] = {
             "bare": lambda: Suggester.from_inference(loaded),
+            "bare + cache": lambda: Suggester.from_inference(
+                loaded, document_cache=DocumentCache()
+            ),
             "learned": lambda: Suggester.from_inference(loaded, personal=store),
             "learned + cache": lambda: Suggester.from_inference(
                 loaded, personal=store, document_cache=DocumentCache()

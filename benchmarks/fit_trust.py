@@ -16,7 +16,7 @@ model's probability, the counts and the words of the document the store had seen
 once, and each (power, start share) is scored by the mean log-probability of the words, each
 source weighing the same. A word is scored at each of its offers: with nothing of it typed,
 and again after its first and its first two letters (PREFIXES), as the editor completes it,
-by the mixer's rule for a prefix (engine/mixer.Mixer.mix: each source's share of the
+by the mixer's rule for a prefix (engine/mixer.mix: each source's share of the
 prefix), so that the trust is fitted for the completions too, where most keystrokes are
 saved. The best pair is the one to ship; the tables show what each did, next words alone too,
 and the best pair under which no other source falls below the model alone (what that costs
@@ -249,7 +249,7 @@ def _score(
     """Mean log-probability of the words with nothing of them typed (next word), and at each
     of their offers (every offer): then also after their first letters, where the mix is
     P(word | it starts so) = [(1 - w) P_model(word) + w P_user(word)] / [(1 - w) P_model(prefix)
-    + w P_user(prefix)], w the counts' weight (Mixer.mix)."""
+    + w P_user(prefix)], w the counts' weight (mixer.mix)."""
     weights = fit.mix_weights(parameters, events, trust)
     next_word = fit.word_log_probs(weights, events)
     model_weight, counts_weight = weights[:, :1], 1.0 - weights[:, :1]

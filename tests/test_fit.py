@@ -2,6 +2,8 @@ import numpy as np
 import pytest
 
 from autocomplete.engine.mixer import FITTED, START_SHARE
+from autocomplete.engine.sources import PersonalVocabulary
+from autocomplete.engine.suggester import Suggester
 from autocomplete.personal import fit
 from autocomplete.personal.store import PersonalModel
 
@@ -121,3 +123,22 @@ def test_a_document_is_read_from_its_first_word(private_data_dir):
     assert store.recent_seen("Segue o documento em anexo ") == (5, 5)  # "Segue" is not cut
     long_text = "O time venceu o jogo de ontem por dois gols a zero. " * 10
     assert store.recent_seen(long_text + "Segue o documento em anexo ") == (5, 30)
+
+
+def test_the_weights_follow_a_fit_that_another_program_stored(tiny_model):
+    # The editor open while `learn` fits the same store: after the editor's next save reads
+    # the store again, its suggestions weigh the counts by the new fit, not the one it
+    # started with.
+    suggester = Suggester.load(tiny_model)
+    suggester.learn("Segue o documento em anexo.\n" * 5, refit=False)
+    trusting = fit.MixParameters(beta=(1.0, 0.01, 0.01))
+    PersonalModel().set_mix(trusting, fitted_on=1)
+    suggester.learn("Bom dia.", refit=False)
+    (source,) = (s for s in suggester.sources if isinstance(s, PersonalVocabulary))
+    query = suggester.query("Segue o documento em ")
+    found = source.candidates(query, suggester.reading(query), 3)
+    evidence = source.counts.distribution(query.tokens_before)[1]
+    assert source.counts.mix == trusting
+    assert found.weight == pytest.approx(trusting.counts_weight(evidence))
+    assert found.weight > 0.9
+    assert suggester.suggest("Segue o documento em ", 1)[0].word == "anexo"

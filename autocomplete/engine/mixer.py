@@ -1,19 +1,20 @@
 """The mixer: one place that combines the candidate sources' probabilities into one ranking.
 
 The model's sources (its vocabulary and the completion lexicon, sources.py) give P_model;
-every other source comes with the evidence it saw for this query (the personal vocabulary)
-or a fixed weight (the document cache), which the mixer turns into a weight w:
+every other source comes with the weight w it is trusted with for this query (the user's and
+the register's counts, from the evidence they saw; the document cache, from its size):
 
     P(word) = (1 - w) * P_model(word) + w * P_source(word)
 
 A word only the other source offers (a name, "e-mail") gets the model's probability for it
-(`model_probability`, 0 for a word the model cannot spell). For the user's counts, w and the
-blend of their orders are one fitted estimator (`MixParameters`, fitted on held-out text by
+(`model_probability`, 0 for a word the model cannot spell). For counts, w and the blend of
+their orders are one fitted estimator (`MixParameters`, fitted on held-out text by
 personal/fit.py): a Dirichlet prior, the model's distribution worth β_o observations at each
 order o, scaled by the distinct words seen after the context, so that
     P(w | h) = λ_model · P_model(w | h) + Σ_o λ_o · c_o(h, w) / c_o(h)
-(`MixParameters.weights`). A word the user never wrote keeps λ_model times its model
-probability, as every other such word does: it never passes the model's choice.
+(`MixParameters.weights`), and w = 1 - λ_model (`MixParameters.counts_weight`). A word the
+user never wrote keeps λ_model times its model probability, as every other such word does: it
+never passes the model's choice.
 
 Given a typed prefix, each source's words are renormalised to it, and w becomes the source's
 share of that prefix: w·P_source(prefix) / (w·P_source(prefix) + (1 - w)·P_model(prefix)), so a
@@ -90,6 +91,14 @@ class MixParameters:
         the store's own while there are few: a document's first words say little yet."""
         prior = RECENT_PRIOR * start_share * self.affinity
         return (seen + prior) / (words + RECENT_PRIOR)
+
+    def counts_weight(self, evidence: Evidence) -> float:
+        """How far counts that saw `evidence` are trusted against the model: 1 - λ_model,
+        scaled by how like them the text is (`trust`)."""
+        if evidence.levels == 0:
+            return 0.0
+        counted = 1.0 - float(self.weights(evidence.totals, evidence.types)[0])
+        return counted * float(self.trust(evidence.affinity))
 
     def weights(self, totals: Sequence[float], types: Sequence[int]) -> np.ndarray:
         """(λ_model, λ_word, λ_one, λ_two) for a context whose orders saw `totals` words,
@@ -180,12 +189,11 @@ def blend_counts(
 class Candidates:
     """One source's words for a query, with P(word | query) by that source.
 
-    `evidence` is None for the model's own sources (the base of the mix); a source mixed in
-    with a weight says what it saw."""
+    `weight` is None for the model's own sources (the base of the mix); a source mixed in
+    says how far it is trusted for this query."""
 
     probs: dict[str, float] = field(default_factory=dict)
-    evidence: Evidence | None = None
-    weight: float | None = None  # a source mixed with a fixed weight (the document cache)
+    weight: float | None = None
     # A correcting source (slips, typos.py) is a noisy channel: P(what was typed, read as
     # is) and P(what was typed) in all; the other sources' words keep their ratio.
     channel: tuple[float, float] | None = None
@@ -193,59 +201,43 @@ class Candidates:
     prefix_mass: float | None = None
 
 
-class Mixer:
-    """Combines the model's candidates with the weighted sources (module docstring)."""
+def mix(
+    model: dict[str, float],
+    sources: Sequence[Candidates],
+    model_probability: Callable[[str], float],
+    given: float = 1.0,
+) -> dict[str, float]:
+    """P_model mixed with each weighted source in turn (the module's docstring): the model's
+    words first, then each source's new ones, in their order (the ranking keeps it between
+    equal scores). `given` is the model's probability of the typed prefix (1 for a next word)."""
+    mixed = model
+    for source in sources:
+        weight = source.weight
+        if source.prefix_mass is not None:  # a prefix: the source's share of it
+            mass = weight * source.prefix_mass
+            weight = mass / (mass + (1 - weight) * given) if mass > 0 else 0.0
+        mixed = {word: (1 - weight) * p for word, p in mixed.items()}
+        for word, p in source.probs.items():
+            if word not in mixed:
+                mixed[word] = (1 - weight) * model_probability(word)
+            mixed[word] += weight * p
+    return mixed
 
-    def __init__(self, parameters: MixParameters | None = None):
-        self.parameters = parameters or MixParameters()
 
-    def weight(self, evidence: Evidence | None) -> float:
-        """How far a source is trusted against the model for this query: 1 - λ_model."""
-        if evidence is None or evidence.levels == 0:
-            return 0.0
-        user = 1.0 - float(self.parameters.weights(evidence.totals, evidence.types)[0])
-        return user * float(self.parameters.trust(evidence.affinity))
+def prefix_probability(model_given: float, sources: Sequence[Candidates]) -> float:
+    """P(the next word starts with the typed letters), mixed as `mix` mixes the words: a
+    prefix only the user's words start with ("Xeb" for "Xebrolindo") is not unlikely."""
+    given = model_given
+    for source in sources:
+        if source.prefix_mass is not None:
+            given = (1 - source.weight) * given + source.weight * source.prefix_mass
+    return given
 
-    def _weight(self, source: Candidates) -> float:
-        return source.weight if source.weight is not None else self.weight(source.evidence)
 
-    def mix(
-        self,
-        model: dict[str, float],
-        sources: Sequence[Candidates],
-        model_probability: Callable[[str], float],
-        given: float = 1.0,
-    ) -> dict[str, float]:
-        """P_model mixed with each weighted source in turn: the model's words first, then each
-        source's new ones, in their order (the ranking keeps it between equal scores).
-        `given` is the model's probability of the typed prefix (1 for a next word)."""
-        mixed = model
-        for source in sources:
-            weight = self._weight(source)
-            if source.prefix_mass is not None:  # a prefix: the source's share of it
-                mass = weight * source.prefix_mass
-                weight = mass / (mass + (1 - weight) * given) if mass > 0 else 0.0
-            mixed = {word: (1 - weight) * p for word, p in mixed.items()}
-            for word, p in source.probs.items():
-                if word not in mixed:
-                    mixed[word] = (1 - weight) * model_probability(word)
-                mixed[word] += weight * p
-        return mixed
-
-    def prefix_probability(self, model_given: float, sources: Sequence[Candidates]) -> float:
-        """P(the next word starts with the typed letters), mixed as `mix` mixes the words: a
-        prefix only the user's words start with ("Xeb" for "Xebrolindo") is not unlikely."""
-        given = model_given
-        for source in sources:
-            if source.prefix_mass is not None:
-                weight = self._weight(source)
-                given = (1 - weight) * given + weight * source.prefix_mass
-        return given
-
-    def correct(
-        self, mixed: dict[str, float], corrections: Candidates
-    ) -> tuple[dict[str, float], dict[str, float]]:
-        """The mixed words and a correcting source's words, each with P(word | context, what
-        was typed) by its noisy channel: the mixed words read the typed letters as is."""
-        clean, total = corrections.channel
-        return {word: p * clean / total for word, p in mixed.items()}, corrections.probs
+def correct(
+    mixed: dict[str, float], corrections: Candidates
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The mixed words and a correcting source's words, each with P(word | context, what was
+    typed) by its noisy channel: the mixed words read the typed letters as is."""
+    clean, total = corrections.channel
+    return {word: p * clean / total for word, p in mixed.items()}, corrections.probs

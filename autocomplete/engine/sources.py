@@ -10,12 +10,11 @@ source returns at most about `k` words; the mixer (mixer.py) combines them.
 - `ModelVocabulary`: the model's likeliest vocabulary words (next words, or completions).
 - `CompletionLexicon`: completions among the lexicon's words the model has no id for, each
   with its share of P(<unk>) (ranking._UnknownWords).
-- `PersonalVocabulary`: the user's own words after this context (personal/store.py), with
-  the evidence the mixer weighs them by.
-
-- The register's words (register_counts.py): a `PersonalVocabulary` over the counts of
-  corpus/registro, with their own fitted weight.
-- `DocumentSource` (document_cache.py): the open document's words, with a fixed weight.
+- `CountsVocabulary`: the register's words (register_counts.py, the counts of corpus/registro)
+  after this context, weighed by their own fitted mix.
+- `PersonalVocabulary`: the user's own words after this context (personal/store.py), trusted
+  as far as the text is like what they wrote.
+- `DocumentSource` (document_cache.py): the open document's words, with a growing weight.
 
 A new source is a class with this `candidates` method, added to the Suggester's list of
 sources.
@@ -29,7 +28,7 @@ from typing import Protocol
 
 import numpy as np
 
-from autocomplete.engine.mixer import Candidates, Evidence, Mixer, MixParameters
+from autocomplete.engine.mixer import Candidates, Evidence, MixParameters
 from autocomplete.engine.query import Query
 from autocomplete.engine.ranking import WordIndex
 
@@ -79,8 +78,10 @@ class CompletionLexicon:
         )
 
 
-class PersonalCounts(Protocol):
-    """What the personal source reads from the user's store (personal.store.PersonalModel)."""
+class Counts(Protocol):
+    """What a counts source reads (register_counts.RegisterCounts, personal.store.PersonalModel)."""
+
+    mix: MixParameters
 
     def distribution(
         self, tokens_before: list[str], words: list[str] | None = None
@@ -88,31 +89,43 @@ class PersonalCounts(Protocol):
     def completions(
         self, folded_prefix: str, tokens_before: list[str] | None = None
     ) -> list[str]: ...
+
+
+class PersonalCounts(Counts, Protocol):
+    """What the personal source reads from the user's store (personal.store.PersonalModel)."""
+
     def affinity(self, text: str) -> float | None: ...
 
 
-class PersonalVocabulary:
-    """The user's words after the query's context, from their counts: for a prefix, the
-    learned words starting with it, renormalised to P(word | it starts so, the user).
+class CountsVocabulary:
+    """Counted words after the query's context: for a prefix, the counted words starting with
+    it, renormalised to P(word | it starts so, the counts); weighed by the counts' own mix."""
 
-    With `mix`, other counts (the register's, register_counts.py) weighed by their own
-    fitted parameters rather than the mixer's."""
-
-    def __init__(self, personal: PersonalCounts, mix: MixParameters | None = None):
-        self.personal = personal
-        self.own_weight = Mixer(mix).weight if mix is not None else None
+    def __init__(self, counts: Counts):
+        self.counts = counts
 
     def candidates(self, query: Query, reading: Reading, k: int) -> Candidates:
         before = query.tokens_before
-        words = self.personal.completions(reading.folded, before) if reading.folded else None
-        mine, evidence = self.personal.distribution(before, words)
-        if self.own_weight is None:  # the user's store: trusted as far as the text is like it
-            affinity = self.personal.affinity(query.context)
-            evidence = dataclasses.replace(evidence, affinity=affinity)
+        words = self.counts.completions(reading.folded, before) if reading.folded else None
+        counted, evidence = self.counts.distribution(before, words)
         prefix_mass = None
         if reading.folded:
-            prefix_mass = sum(mine.values())
+            prefix_mass = sum(counted.values())
             # The mixer weighs these words by their share of the prefix.
-            mine = {w: p / prefix_mass for w, p in mine.items()} if prefix_mass > 0 else {}
-        weight = self.own_weight(evidence) if self.own_weight is not None else None
-        return Candidates(mine, evidence, weight=weight, prefix_mass=prefix_mass)
+            counted = {w: p / prefix_mass for w, p in counted.items()} if prefix_mass > 0 else {}
+        return Candidates(counted, self.weight(query, evidence), prefix_mass=prefix_mass)
+
+    def weight(self, query: Query, evidence: Evidence) -> float:
+        """How far the counts are trusted against the model for this query."""
+        return self.counts.mix.counts_weight(evidence)
+
+
+class PersonalVocabulary(CountsVocabulary):
+    """The user's words (personal/store.py), trusted as far as the text is like what they
+    wrote: by how well the store covers the text's recent words (MixParameters.trust)."""
+
+    counts: PersonalCounts
+
+    def weight(self, query: Query, evidence: Evidence) -> float:
+        affinity = self.counts.affinity(query.context)
+        return self.counts.mix.counts_weight(dataclasses.replace(evidence, affinity=affinity))

@@ -34,13 +34,13 @@ from typing import Protocol
 
 import numpy as np
 
-from autocomplete.engine import inference_file, register_counts
+from autocomplete.engine import inference_file, mixer, register_counts
 from autocomplete.engine.casing import Casing
 from autocomplete.engine.document_cache import DocumentCache, DocumentSource
 from autocomplete.engine.incremental import IncrementalNetwork
 from autocomplete.engine.inference_file import Inference
 from autocomplete.engine.lexicon import Lexicon
-from autocomplete.engine.mixer import Candidates, Mixer
+from autocomplete.engine.mixer import Candidates
 from autocomplete.engine.phrases import MAX_WORDS, Phrase, PhraseFinder
 from autocomplete.engine.query import ContextIds, Query, parse
 from autocomplete.engine.ranking import Suggestion, Suggestions, WordIndex
@@ -48,6 +48,7 @@ from autocomplete.engine.register_counts import RegisterCounts
 from autocomplete.engine.sources import (
     CandidateSource,
     CompletionLexicon,
+    CountsVocabulary,
     ModelVocabulary,
     PersonalCounts,
     PersonalVocabulary,
@@ -116,13 +117,12 @@ class Suggester:
             CompletionLexicon(self.words),
         ]
         if register is not None:  # e-mail and chat formulas, before the user's own words
-            self.sources.append(PersonalVocabulary(register, mix=register.mix))
+            self.sources.append(CountsVocabulary(register))
         if personal is not None:
             self.sources.append(PersonalVocabulary(personal))
         self.document_cache = document_cache  # the open document's words (document_cache.py)
         if document_cache is not None:
             self.sources.append(DocumentSource(document_cache))
-        self.mixer = Mixer(getattr(personal, "mix", None))
         self.error_model = ErrorModel(slips) if slips is not None else None
         # The source of corrections, run after the mix: it completes other prefixes by it.
         self.slips = (
@@ -222,10 +222,8 @@ class Suggester:
         for."""
         if not isinstance(self.personal, PersonalModel) or not fit.refit_due(self.personal):
             return False
-        fitted = fit.fit_store(self.personal, self.model_probability())
-        if fitted is None:
+        if fit.fit_store(self.personal, self.model_probability()) is None:
             return False
-        self.mixer = Mixer(fitted)
         self._last_suggested = None
         return True
 
@@ -360,7 +358,7 @@ class Suggester:
         if self.slips is not None and reading.folded:
             # The typed letters read as is are as likely as all the sources say, the user's
             # own words included: not only as the model says.
-            given = self.mixer.prefix_probability(reading.given, weighted)
+            given = mixer.prefix_probability(reading.given, weighted)
             # A correction must beat the clean word after the k offered to be offered (one
             # more than k: two words may case alike and be offered once).
             shown = heapq.nlargest(k + 1, scored.values())
@@ -369,7 +367,7 @@ class Suggester:
                 query, dataclasses.replace(reading, given=given), k, above
             )
             if found.channel is not None:
-                scored, corrections = self.mixer.correct(scored, found)
+                scored, corrections = mixer.correct(scored, found)
         ranked = [(p, word, False) for word, p in scored.items()]
         ranked += [(p, word, True) for word, p in self._without_blocked(corrections).items()]
         result = Suggestions(replace=query.replace)
@@ -416,7 +414,7 @@ class Suggester:
         weighted: list[Candidates] = []
         for source in self.sources:
             candidates = source.candidates(query, reading, k + PERSONAL_EXTRA)
-            if candidates.evidence is None and candidates.weight is None:
+            if candidates.weight is None:
                 model.update(candidates.probs)
             else:
                 weighted.append(candidates)
@@ -433,7 +431,7 @@ class Suggester:
             p = self.words.word_probability(word, reading.log_probs)
             return p / reading.given if reading.given else 0.0
 
-        return self.mixer.mix(model, weighted, model_probability, reading.given)
+        return mixer.mix(model, weighted, model_probability, reading.given)
 
     def _written_form(self, word: str) -> str | None:
         """How the user, or else the open document, writes `word` (casing.py). A capital

@@ -181,7 +181,7 @@ class SlipCorrections:
     P(word | context) * P(typed | word). Each prefix is completed by `complete`, the same
     sources and mix as the typed one (the Suggester's `_mixed`), so a blocked word is no
     correction either. `Candidates.channel` tells the mixer how the clean completions share
-    the rest (mixer.Mixer.correct)."""
+    the rest (mixer.correct)."""
 
     def __init__(
         self,

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from autocomplete.engine.mixer import FITTED, Evidence, Mixer, MixParameters, blend_counts
+from autocomplete.engine.mixer import FITTED, Evidence, MixParameters, blend_counts
 from autocomplete.engine.tokenizer import fold, fold_all
 from autocomplete.personal import holdout
 from autocomplete.personal.counting import (
@@ -598,7 +598,7 @@ class PersonalModel:
         """The user's next-word distribution after these tokens, and its mixing weight
         (engine/mixer.py: from the evidence `distribution` reports)."""
         distribution, evidence = self.distribution(tokens_before, words)
-        return distribution, Mixer(self.mix).weight(evidence)
+        return distribution, self.mix.counts_weight(evidence)
 
     def distribution(
         self, tokens_before: list[str], words: list[str] | None = None
