@@ -2,7 +2,8 @@
 modern text of two kinds: text of the source that was learned, and text of other sources.
 
     python benchmarks/adaptation.py [--learned juridico] [--other agencia-brasil office-suporte]
-        [--learn-words 100000] [--max-words 2000] [--json benchmarks/results/adaptation.json]
+        [--learn-words 100000] [--max-words 2000] [--split test|valid]
+        [--json benchmarks/results/adaptation.json]
 
 The store learns the first --learn-words words of the learned source's train split as `learn`
 does (in a temporary AUTOCOMPLETE_DATA_DIR: the user's own store is never touched): one
@@ -179,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--learn-words", type=int, default=100_000)
     parser.add_argument("--max-words", type=int, default=2_000, help="typed per text")
+    parser.add_argument(
+        "--split", choices=("test", "valid"), default="test", help="valid: to choose by"
+    )
     parser.add_argument("--checkpoint", type=Path, default=inference_file.DEFAULT_MODEL)
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
@@ -186,11 +190,13 @@ def main(argv: list[str] | None = None) -> int:
     loaded = inference_file.read(args.checkpoint)
     learned_split = split_of(args.learned, args.corpus)
     texts = {
-        f"same source: {args.learned} (test)": documents(learned_split, "test", args.max_words)
+        f"same source: {args.learned} ({args.split})": documents(
+            learned_split, args.split, args.max_words
+        )
     }
     for name in args.other:
-        texts[f"another source: {name} (test)"] = documents(
-            split_of(name, args.corpus), "test", args.max_words
+        texts[f"another source: {name} ({args.split})"] = documents(
+            split_of(name, args.corpus), args.split, args.max_words
         )
     with tempfile.TemporaryDirectory() as folder:
         os.environ[ENVIRONMENT] = folder  # nothing here may touch the user's own store
