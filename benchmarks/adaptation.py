@@ -1,9 +1,9 @@
 """Does learning help? Bare model vs the same model with a learned personal store, on held-out
 modern text of two kinds: text of the source that was learned, and text of other sources.
 
-    python benchmarks/adaptation.py [--learned juridico] [--other agencia-brasil office-suporte]
-        [--learn-words 100000] [--max-words 2000] [--split test|valid]
-        [--json benchmarks/results/adaptation.json]
+    python benchmarks/adaptation.py [--learned juridico]
+        [--other agencia-brasil office-suporte camara bosque] [--learn-words 100000]
+        [--max-words 2000] [--split test|valid] [--json benchmarks/results/adaptation.json]
 
 The store learns the first --learn-words words of the learned source's train split as `learn`
 does (in a temporary AUTOCOMPLETE_DATA_DIR: the user's own store is never touched): one
@@ -176,7 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=MODERN, help="the modern collection")
     parser.add_argument("--learned", default="juridico", help="its train split is learned")
     parser.add_argument(
-        "--other", nargs="+", default=["agencia-brasil", "office-suporte"], help="other sources"
+        "--other",
+        nargs="+",
+        default=["agencia-brasil", "office-suporte", "camara", "bosque"],
+        help="other sources",
     )
     parser.add_argument("--learn-words", type=int, default=100_000)
     parser.add_argument("--max-words", type=int, default=2_000, help="typed per text")

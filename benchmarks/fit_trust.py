@@ -1,39 +1,44 @@
-"""Fit the personal mix's trust (engine/mixer.TRUST_POWER, START_SHARE) on held-out text.
+"""Fit the personal mix's trust (engine/mixer: RECENT_WORDS, RECENT_PRIOR, START_SHARE,
+TRUST_KNEE, TRUST_POWER) on held-out text.
 
     python benchmarks/fit_trust.py [--learned juridico] [--learn-words 100000]
         [--fit-words 3000] [--json benchmarks/results/fit_trust.json]
 
-A fitted store trusts its counts less in text whose recent words it has seen less often after
-their two-word context than on its own held-out slice: its weights are scaled by
-min(1, affinity / the store's affinity) ** power (MixParameters.trust), where a document's
-first words are pulled toward START_SHARE of the store's affinity (MixParameters.
-text_affinity). The store learns the first --learn-words words of the learned source's train
-split as `learn` does (a slice set aside, the mix fitted on it: benchmarks/adaptation.learn).
-Then the validation documents of the learned source and of OTHER (text like and unlike what
-was learned, corpus/registro the project's own; test splits are never read) are typed each
-from its start, as benchmarks/adaptation.py types the test documents: at every word, the
-model's probability, the counts and the words of the document the store had seen are read
-once, and each (power, start share) is scored by the mean log-probability of the words, each
-source weighing the same. A word is scored at each of its offers: with nothing of it typed,
-and again after its first and its first two letters (PREFIXES), as the editor completes it,
-by the mixer's rule for a prefix (engine/mixer.mix: each source's share of the
-prefix), so that the trust is fitted for the completions too, where most keystrokes are
-saved. The best pair is the one to ship; the tables show what each did, next words alone too,
-and the best pair under which no other source falls below the model alone (what that costs
-the learned source).
+A fitted store trusts its counts less in text whose last RECENT_WORDS words it has seen less
+often after their two-word context than on its own held-out slice: its weights are scaled by
+min(1, affinity / (knee * the store's affinity)) ** power (MixParameters.trust), where a
+document's first words are pulled toward START_SHARE of the store's affinity as if
+RECENT_PRIOR words had been read (MixParameters.text_affinity). The store learns the first
+--learn-words words of the learned source's train split as `learn` does (a slice set aside,
+the mix fitted on it: benchmarks/adaptation.learn). Then the validation documents of the
+learned source and of OTHER (text like and unlike what was learned, corpus/registro the
+project's own; test splits are never read) are typed each from its start, as
+benchmarks/adaptation.py types the test documents: at every word, the model's probability,
+the counts and the words of the document the store had seen (for each window) are read once,
+and each shape of the trust is scored by the mean log-probability of the words. A word is
+scored at each of its offers: with nothing of it typed, and again after its first and its
+first two letters (PREFIXES), as the editor completes it, by the mixer's rule for a prefix
+(engine/mixer.mix: each source's share of the prefix), so that the trust is fitted for the
+completions too, where most keystrokes are saved.
+
+Learning must never make suggestions worse: the shape to ship is the best mean over the
+sources (each weighing the same) among those under which no other source loses more than
+TOLERANCE nats per offer against the model alone. The tables show it beside the best
+unconstrained shape, the shipped one and the best of each window.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import itertools
 import json
 import math
 import operator
 import os
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +47,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from adaptation import MODERN, as_text, documents, learn, split_of
 
 from autocomplete.engine import inference_file
-from autocomplete.engine.mixer import START_SHARE, TRUST_POWER
+from autocomplete.engine.mixer import (
+    RECENT_PRIOR,
+    RECENT_WORDS,
+    START_SHARE,
+    TRUST_KNEE,
+    TRUST_POWER,
+)
 from autocomplete.engine.sources import PersonalVocabulary
 from autocomplete.engine.suggester import Suggester
 from autocomplete.personal import fit
@@ -51,8 +62,33 @@ from autocomplete.userdata import ENVIRONMENT
 
 OTHER = ("agencia-brasil", "office-suporte", "bosque", "camara", "tatoeba", "registro")
 REGISTER = Path(__file__).resolve().parent.parent / "corpus"  # registro: the project's own
-POWERS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0)
-SHARES = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
+WINDOWS = (30, 100, 200, 400)
+PRIORS = (5.0, 20.0, 50.0)
+SHARES = (0.0, 0.1, 0.3, 0.5, 1.0)
+KNEES = (1.0, 0.8, 0.65, 0.5)
+POWERS = (1.0, 2.0, 4.0, 8.0, 16.0, 24.0)
+TOLERANCE = 1e-4  # nats per offer another source may lose against the model alone
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One trust (engine/mixer's five constants)."""
+
+    window: int
+    prior: float
+    share: float
+    knee: float
+    power: float
+
+    def __str__(self) -> str:
+        return (
+            f"window {self.window}, prior {self.prior:g}, start share {self.share:g},"
+            f" knee {self.knee:g}, power {self.power:g}"
+        )
+
+
+SHIPPED = Shape(RECENT_WORDS, RECENT_PRIOR, START_SHARE, TRUST_KNEE, TRUST_POWER)
+BEFORE = Shape(30, 5.0, 0.3, 1.0, 2.0)  # shipped until 2026-12-06: a short window, no knee
 PREFIXES = 2  # a word is scored again after each of its first letters, up to this many
 
 
@@ -128,90 +164,78 @@ def main(argv: list[str] | None = None) -> int:
             completions[name] = functools.reduce(
                 operator.add, (collect_completions(suggester, text) for text in typed)
             )
-            seen[name] = np.array(
-                [
-                    store.recent_seen(before)
-                    for text in typed
-                    for before, _ in fit.held_out_words(text)
-                ]
-            ).reshape(-1, 2)
+            befores = [before for text in typed for before, _ in fit.held_out_words(text)]
+            seen[name] = {
+                window: np.array([store.recent_seen(b, window) for b in befores]).reshape(-1, 2)
+                for window in WINDOWS
+            }
             # collect reads every word of held_out_words while the store holds counts: the
             # rows pair up, document after document (a slice would silently shift them).
-            assert len(seen[name]) == len(events[name]) == len(completions[name].given), name
+            assert len(befores) == len(events[name]) == len(completions[name].given), name
             print(f"{name}: {len(typed)} documents, {len(events[name])} words", file=sys.stderr)
         store.close()
 
-    grid = [(power, share) for power in POWERS for share in SHARES]
+    def scored(trust: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
+        return {
+            name: _score(parameters, events[name], completions[name], trust[name]) for name in names
+        }
+
+    grid = [Shape(*values) for values in itertools.product(WINDOWS, PRIORS, SHARES, KNEES, POWERS)]
     scores = {
-        pair: {
-            name: _score(
-                parameters, events[name], completions[name], _trust(parameters, seen[name], *pair)
-            )
-            for name in names
-        }
-        for pair in grid
+        shape: scored({name: _trust(parameters, seen[name], shape) for name in names})
+        for shape in {*grid, SHIPPED, BEFORE}
     }
-    # The model alone: the counts trusted nowhere.
-    scores["model alone"] = {
-        name: _score(parameters, events[name], completions[name], np.zeros(len(events[name])))
-        for name in names
-    }
-    mean = {
-        key: {
-            objective: float(np.mean([row[name][objective] for name in names]))
-            for objective in OBJECTIVES
-        }
-        for key, row in scores.items()
-    }
-    best = max(grid, key=lambda pair: mean[pair]["every offer"])
-    # Learning must never make suggestions worse: the best pair under which no other source
-    # falls below the model alone (to the rounding of a millionth of a nat per offer).
-    alone = scores["model alone"]
-    never_below = [
-        pair
-        for pair in grid
-        if all(
-            scores[pair][name]["every offer"] >= alone[name]["every offer"] - 1e-6
-            for name in names
-            if name != args.learned
-        )
-    ]
-    safest = max(never_below, key=lambda pair: mean[pair]["every offer"], default=None)
-    shipped = (TRUST_POWER, START_SHARE)
-    print(f"store: {args.learned}, {learned['learned_words']:,} words, mix {parameters}")
-    for objective in OBJECTIVES:
-        print(
-            f"\n{objective}: mean log-probability over the sources,"
-            " by trust power (rows) and start share:"
-        )
-        print("| power | " + " | ".join(f"{share:g}" for share in SHARES) + " |")
-        print("|---|" + "---:|" * len(SHARES))
-        for power in POWERS:
-            cells = [f"{mean[power, share][objective]:.4f}" for share in SHARES]
-            print(f"| {power:g} | " + " | ".join(cells) + " |")
+    alone = scored({name: np.zeros(len(events[name])) for name in names})  # counts trusted nowhere
+    plain = scored({name: np.ones(len(events[name])) for name in names})  # no trust scaling
+
+    def mean(row: dict[str, dict[str, float]], objective: str = "every offer") -> float:
+        return float(np.mean([row[name][objective] for name in names]))
+
+    def worst_other(row: dict[str, dict[str, float]]) -> float:
+        """The most nats per offer another source loses against the model alone."""
+        others = [name for name in names if name != args.learned]
+        return max(alone[n]["every offer"] - row[n]["every offer"] for n in others)
+
+    best = max(grid, key=lambda shape: mean(scores[shape]))
+    safe = [shape for shape in grid if worst_other(scores[shape]) <= TOLERANCE]
+    chosen = max(safe, key=lambda shape: mean(scores[shape]), default=None)
     rows = {
-        "model alone": "model alone",
-        "no trust scaling (power 0)": (0.0, 1.0),
-        f"best: power {best[0]:g}, start share {best[1]:g}": best,
-        f"shipped: power {shipped[0]:g}, start share {shipped[1]:g}": shipped,
+        "model alone": alone,
+        "no trust scaling": plain,
+        f"best: {best}": scores[best],
+        f"before: {BEFORE}": scores[BEFORE],
+        f"shipped: {SHIPPED}": scores[SHIPPED],
     }
-    if safest is not None:
-        label = f"best never below the model alone: power {safest[0]:g}, share {safest[1]:g}"
-        rows[label] = safest
+    if chosen is not None:
+        rows[f"chosen (no other source loses over {TOLERANCE:g}): {chosen}"] = scores[chosen]
+    for window in WINDOWS:
+        in_window = [shape for shape in safe if shape.window == window]
+        if in_window:
+            top = max(in_window, key=lambda shape: mean(scores[shape]))
+            rows[f"best safe of window {window}: {top}"] = scores[top]
+    print(f"store: {args.learned}, {learned['learned_words']:,} words, mix {parameters}")
     for objective in OBJECTIVES:
         print(f"\n{objective}: mean log-probability (perplexity) per source:")
         print("| | " + " | ".join(names) + " | mean |")
         print("|---|" + "---:|" * (len(names) + 1))
-        for label, key in rows.items():
-            if key in scores:
-                row = scores[key]
-                cells = [
-                    f"{row[n][objective]:.4f} ({math.exp(-row[n][objective]):.0f})" for n in names
-                ]
-                print(f"| {label} | " + " | ".join(cells) + f" | {mean[key][objective]:.4f} |")
-    print(f"best: power {best[0]:g}, start share {best[1]:g}; shipped: {shipped}")
+        for label, row in rows.items():
+            cells = [f"{row[n][objective]:.4f} ({math.exp(-row[n][objective]):.0f})" for n in names]
+            print(f"| {label} | " + " | ".join(cells) + f" | {mean(row, objective):.4f} |")
+    print("\nevery offer, gain against the model alone (nats per offer):")
+    print("| | " + " | ".join(names) + " |")
+    print("|---|" + "---:|" * len(names))
+    for label, row in rows.items():
+        gains = [row[n]["every offer"] - alone[n]["every offer"] for n in names]
+        print(f"| {label} | " + " | ".join(f"{gain:+.5f}" for gain in gains) + " |")
+    print(f"chosen: {chosen}; shipped: {SHIPPED}")
     if args.json:
-        affinity = {name: float(np.mean(parameters.text_affinity(*seen[name].T))) for name in names}
+        affinity = {
+            name: {
+                window: float(np.mean(parameters.text_affinity(*seen[name][window].T)))
+                for window in WINDOWS
+            }
+            for name in names
+        }
         report = {
             "learned": args.learned,
             "learn_words": learned["learned_words"],
@@ -221,13 +245,14 @@ def main(argv: list[str] | None = None) -> int:
             "offers": {
                 name: len(events[name]) + int(completions[name].typed.sum()) for name in names
             },
-            "mean_affinity": affinity,
-            "model_alone": scores["model alone"],
-            "mean_log_prob": {f"power {p:g}, start share {s:g}": scores[p, s] for p, s in grid},
-            "best": {"trust_power": best[0], "start_share": best[1], "objective": "every offer"},
-            "best_never_below_model_alone": (
-                {"trust_power": safest[0], "start_share": safest[1]} if safest else None
-            ),
+            "mean_affinity_by_window": affinity,
+            "tolerance": TOLERANCE,
+            "best": asdict(best),
+            "chosen": asdict(chosen) if chosen else None,
+            "mean_log_prob": rows,  # the tables' rows, per source
+            "every_offer_mean_by_shape": {
+                str(shape): round(mean(scores[shape]), 5) for shape in grid
+            },
         }
         args.json.write_text(json.dumps(report, indent=2) + "\n")
     return 0
@@ -236,11 +261,10 @@ def main(argv: list[str] | None = None) -> int:
 OBJECTIVES = ("next word", "every offer")
 
 
-def _trust(
-    parameters: fit.MixParameters, seen: np.ndarray, power: float, share: float
-) -> np.ndarray:
-    affinity = parameters.text_affinity(seen[:, 0], seen[:, 1], share)
-    return parameters.trust(affinity, power)
+def _trust(parameters: fit.MixParameters, seen: dict[int, np.ndarray], shape: Shape) -> np.ndarray:
+    window = seen[shape.window]
+    affinity = parameters.text_affinity(window[:, 0], window[:, 1], shape.share, shape.prior)
+    return parameters.trust(affinity, shape.power, shape.knee)
 
 
 def _score(

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from autocomplete.engine.mixer import FITTED, START_SHARE
+from autocomplete.engine.mixer import FITTED, RECENT_WORDS, START_SHARE, TRUST_KNEE, TRUST_POWER
 from autocomplete.engine.sources import PersonalVocabulary
 from autocomplete.engine.suggester import Suggester
 from autocomplete.personal import fit
@@ -113,6 +113,14 @@ def test_text_unlike_the_store_trusts_it_less(private_data_dir):
     assert store.mix.trust(unlike) < store.mix.trust(like) <= 1.0
 
 
+def test_trust_is_whole_in_text_like_the_slice_and_next_to_none_far_from_it():
+    mix = fit.MixParameters(beta=(100.0, 5.0, 2.0), diversity=True, affinity=0.4)
+    assert mix.trust(0.4) == mix.trust(0.4 * TRUST_KNEE) == 1.0  # the slice's own documents vary
+    assert mix.trust(0.2 * TRUST_KNEE) == pytest.approx(0.5**TRUST_POWER)
+    assert mix.trust(0.05) < 0.01  # news read by a legal store: the model alone, nearly
+    assert fit.MixParameters(beta=(100.0, 5.0, 2.0)).trust(0.05) == 1.0  # no affinity fitted
+
+
 def test_a_document_is_read_from_its_first_word(private_data_dir):
     store = PersonalModel(
         mix=fit.MixParameters(beta=(100.0, 5.0, 2.0), diversity=True, affinity=0.5)
@@ -121,8 +129,21 @@ def test_a_document_is_read_from_its_first_word(private_data_dir):
     assert store.recent_seen("") == (0, 0)
     assert store.affinity("") == pytest.approx(START_SHARE * 0.5)  # nothing typed: the prior
     assert store.recent_seen("Segue o documento em anexo ") == (5, 5)  # "Segue" is not cut
-    long_text = "O time venceu o jogo de ontem por dois gols a zero. " * 10
-    assert store.recent_seen(long_text + "Segue o documento em anexo ") == (5, 30)
+    long_text = "O time venceu o jogo de ontem por dois gols a zero. " * 40
+    assert store.recent_seen(long_text + "Segue o documento em anexo ") == (5, RECENT_WORDS)
+    assert store.recent_seen(long_text + "Segue o documento em anexo ", words=30) == (5, 30)
+
+
+def test_what_the_store_learns_shows_in_the_text_it_had_read_before(private_data_dir):
+    # The words read for affinity are cached per window and per word: learning must reach them.
+    store = PersonalModel(
+        mix=fit.MixParameters(beta=(100.0, 5.0, 2.0), diversity=True, affinity=0.5)
+    )
+    store.learn_text("Segue o documento em anexo para a reunião.\n" * 5)
+    text = "O time venceu o jogo de ontem. "
+    assert store.recent_seen(text) == (0, 7)
+    store.learn_text("O time venceu o jogo de ontem.\n" * 5)
+    assert store.recent_seen(text) == (7, 7)
 
 
 def test_the_weights_follow_a_fit_that_another_program_stored(tiny_model):

@@ -32,16 +32,23 @@ import numpy as np
 
 ORDERS = 3  # the user's words, one-word contexts, two-word contexts
 BUCKET_EDGES = (1.0, 2.0, 4.0, 8.0, 16.0, 64.0)  # c(h) buckets: 0, [1, 2), ..., [64, inf)
-# Text covered half as well as the store's held-out slice trusts it a quarter as much, and a
-# document's first words are taken as 0.3 times as like the store as its slice
-# (`text_affinity`). Both fitted by held-out likelihood (benchmarks/fit_trust.py: a store of
-# 100k words of juridico; the validation documents of juridico and six other sources, each
-# typed from its start, each word scored at each offer, before and after its first letters,
-# each source weighing the same): power 2 and share 0.3 were best of 0-12 and 0-1
-# (results/fit_trust.json).
-TRUST_POWER = 2.0
-START_SHARE = 0.3
-RECENT_PRIOR = 5.0  # a text's affinity: its first words weigh against this many of the prior's
+# How far a fitted store is trusted in the text being typed (`MixParameters.trust`): the
+# share of the text's last RECENT_WORDS words the store had seen after their two-word context
+# (a document's first words pulled toward START_SHARE of the store's own share, as if
+# RECENT_PRIOR words had been read), against TRUST_KNEE times the share on its held-out
+# slice; under it, the store's weights fall with that ratio to the power TRUST_POWER. A long
+# window and a steep fall make the store a switch: full weight in text like what it learned,
+# next to none elsewhere, where a short window's spikes had let legal words into the bar of
+# an e-mail. All five chosen together by held-out likelihood of every offer (next word, and
+# after its first one and two letters), the best mean whose other sources lose under 1e-4
+# nats per offer against the model alone: benchmarks/fit_trust.py (a store of 100k words of
+# juridico; validation documents of juridico and six other sources, each typed from its
+# start; results/fit_trust.json).
+RECENT_WORDS = 100
+RECENT_PRIOR = 20.0
+START_SHARE = 0.1
+TRUST_KNEE = 0.65
+TRUST_POWER = 4.0
 
 
 @dataclass(frozen=True)
@@ -75,22 +82,27 @@ class MixParameters:
             affinity=stored.get("affinity", 0.0),  # none: the register's counts
         )
 
-    def trust(self, affinity: float | None, power: float = TRUST_POWER) -> float:
+    def trust(
+        self, affinity: float | None, power: float = TRUST_POWER, knee: float = TRUST_KNEE
+    ) -> float:
         """How far the fitted weights hold for text whose recent words the store covers
-        `affinity` of (an array of them when fitting the power): 1 for text like the
-        held-out slice, less for text unlike it."""
+        `affinity` of (an array of them when fitting): 1 for text about as like the held-out
+        slice as the slice's own documents are, less for text unlike it."""
         if not self.affinity or affinity is None:
             return 1.0
-        return np.minimum(1.0, np.divide(affinity, self.affinity)) ** power
+        return np.minimum(1.0, np.divide(affinity, knee * self.affinity)) ** power
 
     def text_affinity(
-        self, seen: int | np.ndarray, words: int | np.ndarray, start_share: float = START_SHARE
+        self,
+        seen: int | np.ndarray,
+        words: int | np.ndarray,
+        start_share: float = START_SHARE,
+        prior: float = RECENT_PRIOR,
     ) -> float | np.ndarray:
         """The affinity of a text whose last `words` words the store had seen `seen` of after
         their two-word context (arrays of them when fitting), pulled toward `start_share` of
         the store's own while there are few: a document's first words say little yet."""
-        prior = RECENT_PRIOR * start_share * self.affinity
-        return (seen + prior) / (words + RECENT_PRIOR)
+        return (seen + prior * start_share * self.affinity) / (words + prior)
 
     def counts_weight(self, evidence: Evidence) -> float:
         """How far counts that saw `evidence` are trusted against the model: 1 - λ_model,

@@ -21,6 +21,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import accumulate, compress, pairwise
 from multiprocessing.connection import Connection
 from operator import and_, gt
@@ -85,16 +86,19 @@ def words_in_context(text: str) -> list[tuple[str, str]]:
     """(two-token context key, lower-cased word) for each word of `text` that learning
     counts, in order, read as `_Counts.add_text` reads it: one pass over the text, where
     `context_keys(sentence_before(...))` at every word would read it again each time."""
-    found: list[tuple[str, str]] = []
-    for sentence in read_sentences(text):
-        tokens = sentence_tokens(sentence)
-        lowered = [token.lower() for token in tokens]
-        keys = []
-        for run in sentence_runs(lowered):
-            before = padded(run)
-            keys += [_contexts(a, b)[1] for a, b in pairwise(before[:-1])]
-        found += compress(zip(keys, lowered, strict=True), counted_words(tokens))
-    return found
+    return [pair for sentence in read_sentences(text) for pair in _sentence_in_context(sentence)]
+
+
+@lru_cache(maxsize=64)
+def _sentence_in_context(sentence: str) -> tuple[tuple[str, str], ...]:
+    # Cached: the editor reads the same last sentences again after every word typed.
+    tokens = sentence_tokens(sentence)
+    lowered = [token.lower() for token in tokens]
+    keys = []
+    for run in sentence_runs(lowered):
+        before = padded(run)
+        keys += [_contexts(a, b)[1] for a, b in pairwise(before[:-1])]
+    return tuple(compress(zip(keys, lowered, strict=True), counted_words(tokens)))
 
 
 def chunks(text: str, size: int) -> Iterator[str]:

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from autocomplete.engine.mixer import FITTED, Evidence, MixParameters, blend_counts
+from autocomplete.engine.mixer import FITTED, RECENT_WORDS, Evidence, MixParameters, blend_counts
 from autocomplete.engine.tokenizer import fold, fold_all
 from autocomplete.personal import holdout
 from autocomplete.personal.counting import (
@@ -65,7 +65,6 @@ CACHED_CONTEXTS = 256  # contexts whose counts stay in memory once read
 CACHED_PREFIXES = 1024  # typed prefixes whose completions stay in memory (one letter: many)
 CACHE_KIB = 32_768  # SQLite's page cache: a bounded store's hot pages stay in memory
 REFRESHED_WORDS = 500  # after learning more distinct words than this, re-read them all lazily
-RECENT_WORDS = 30  # the text's last words, read for how like the store it is (`affinity`)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ngrams (
     context TEXT NOT NULL,      -- '' for single words, 'em' or 'documento em' before the word
@@ -192,6 +191,7 @@ class PersonalModel:
         self._context = lru_cache(maxsize=CACHED_CONTEXTS)(self._read_context)
         self._prefix = lru_cache(maxsize=CACHED_PREFIXES)(self._read_prefix)
         self._recent_seen = lru_cache(maxsize=8)(self._read_recent_seen)
+        self._seen_after = lru_cache(maxsize=4 * RECENT_WORDS)(self._read_seen_after)
         self._data_version: int | None = None  # PRAGMA data_version when last read
         self._connection: sqlite3.Connection | None = self._connect()
 
@@ -292,6 +292,7 @@ class PersonalModel:
         self._context.cache_clear()
         self._prefix.cache_clear()
         self._recent_seen.cache_clear()
+        self._seen_after.cache_clear()
 
     def _read_context(self, context: str) -> _Context:
         counts = dict(self._connection.execute(COUNTS_AFTER, (time.time(), context)))
@@ -642,25 +643,31 @@ class PersonalModel:
         recent = self.recent_seen(text)
         return None if recent is None else self.mix.text_affinity(*recent)
 
-    def recent_seen(self, text: str) -> tuple[int, int] | None:
-        """(how many of the last RECENT_WORDS words of `text` the store had seen after their
+    def recent_seen(self, text: str, words: int = RECENT_WORDS) -> tuple[int, int] | None:
+        """(how many of the last `words` words of `text` the store had seen after their
         two-word context, how many words were read); None when the mix does not use it."""
         if not self.mix.affinity or self._connection is None:
             return None
         end = max(text.rfind(" "), text.rfind("\n")) + 1  # not the word being typed
-        start = max(0, end - RECENT_WORDS * 12)
+        start = max(0, end - words * 12)
         # The same window for every letter of a word: read once (cached).
-        return self._recent_seen(text[start:end], cut=start > 0)
+        return self._recent_seen(text[start:end], start > 0, words)
 
-    def _read_recent_seen(self, window: str, cut: bool) -> tuple[int, int]:
+    def _read_recent_seen(self, window: str, cut: bool, words: int) -> tuple[int, int]:
         first = window.find(" ") + 1 if cut else 0  # the window's first word may be cut
-        recent = words_in_context(window[first:])[-RECENT_WORDS:]
+        recent = words_in_context(window[first:])[-words:]
         seen = 0
         with self._lock:
-            for key, word in recent:
-                with contextlib.suppress(sqlite3.Error):
-                    seen += self._context(key).counts.get(word, 0.0) > 0
+            for pair in recent:
+                with contextlib.suppress(sqlite3.Error):  # not cached: read again next time
+                    seen += self._seen_after(pair)
         return seen, len(recent)
+
+    def _read_seen_after(self, pair: tuple[str, str]) -> bool:
+        # Cached apart from the contexts: a window's words are read again after every word,
+        # long after the suggestions' reads have pushed their contexts out of `_context`.
+        key, word = pair
+        return self._context(key).counts.get(word, 0.0) > 0
 
     def completions(self, folded_prefix: str, tokens_before: list[str] | None = None) -> list[str]:
         """Learned words whose folded spelling starts with `folded_prefix`: the
