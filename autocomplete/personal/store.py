@@ -656,18 +656,17 @@ class PersonalModel:
     def _read_recent_seen(self, window: str, cut: bool, words: int) -> tuple[int, int]:
         first = window.find(" ") + 1 if cut else 0  # the window's first word may be cut
         recent = words_in_context(window[first:])[-words:]
-        seen = 0
         with self._lock:
-            for pair in recent:
-                with contextlib.suppress(sqlite3.Error):  # not cached: read again next time
-                    seen += self._seen_after(pair)
-        return seen, len(recent)
+            return sum(map(self._seen_after, recent)), len(recent)
 
     def _read_seen_after(self, pair: tuple[str, str]) -> bool:
         # Cached apart from the contexts: a window's words are read again after every word,
         # long after the suggestions' reads have pushed their contexts out of `_context`.
         key, word = pair
-        return self._context(key).counts.get(word, 0.0) > 0
+        try:
+            return self._context(key).counts.get(word, 0.0) > 0
+        except sqlite3.Error:  # locked by another program: unseen (trusted less, never more)
+            return False  # until the next change read clears the cache
 
     def completions(self, folded_prefix: str, tokens_before: list[str] | None = None) -> list[str]:
         """Learned words whose folded spelling starts with `folded_prefix`: the
